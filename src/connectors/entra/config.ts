@@ -1,0 +1,34 @@
+import { z } from 'zod'
+import { connectorCommon, HttpUrl } from '../../config/connector-common.ts'
+
+export const EntraConfig = z
+  .strictObject({
+    ...connectorCommon,
+    kind: z.literal('entra'),
+    tenantId: z.string().min(1),
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1).optional(),
+    clientCertificate: z
+      .strictObject({
+        /** SHA-1 (or SHA-256) thumbprint of the certificate registered on the app. */
+        thumbprint: z.string().min(1),
+        privateKey: z.string().min(1),
+        certificate: z.string().optional(),
+      })
+      .optional(),
+    authorityHost: HttpUrl.default('https://login.microsoftonline.com'),
+    graphBaseUrl: HttpUrl.default('https://graph.microsoft.com/v1.0'),
+    /** Read eligible (PIM) role assignments too; needs RoleEligibilitySchedule.Read.Directory. */
+    pim: z.boolean().default(false),
+    includeMicrosoftFirstParty: z.boolean().default(false),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.clientSecret === !c.clientCertificate) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clientSecret'],
+        message: 'expected exactly one of clientSecret or clientCertificate',
+      })
+    }
+  })
+export type EntraConfig = z.infer<typeof EntraConfig>

@@ -1,0 +1,67 @@
+import { resolve } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import type { Database, Db } from './database.ts'
+import { acquireDirLock } from './lock.ts'
+
+export interface StoreOptions {
+  /** `postgres://…`; without it, the embedded PGlite store. */
+  url?: string
+  /** Directory of the embedded store (default ./.accord). */
+  path?: string
+  /** Postgres schema (tests use one per file). */
+  schema?: string
+  /** Pool size on Postgres. */
+  maxConnections?: number
+}
+
+export interface Store {
+  db: Db
+  kind: 'pglite' | 'postgres'
+  /** Where it is, without credentials: for messages. */
+  location: string
+  schema: string | undefined
+  close(): Promise<void>
+}
+
+// int8 (bigserial ids, counters) as strings would leak into every caller; they fit in a double here.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
+
+export async function openStore(opts: StoreOptions = {}): Promise<Store> {
+  if (opts.url) {
+    const pool = new pg.Pool({
+      connectionString: opts.url,
+      max: opts.maxConnections ?? 10,
+      options: opts.schema ? `-c search_path=${opts.schema}` : undefined,
+    })
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    const u = new URL(opts.url)
+    return {
+      db,
+      kind: 'postgres',
+      location: `postgres://${u.host}${u.pathname}${opts.schema ? ` (schema ${opts.schema})` : ''}`,
+      schema: opts.schema,
+      close: () => db.destroy(),
+    }
+  }
+  const dir = resolve(opts.path ?? '.accord')
+  const release = acquireDirLock(dir)
+  try {
+    const pglite = await PGlite.create(resolve(dir, 'pgdata'))
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
+    return {
+      db,
+      kind: 'pglite',
+      location: dir,
+      schema: undefined,
+      close: async () => {
+        await db.destroy()
+        release()
+      },
+    }
+  } catch (e) {
+    release()
+    throw e
+  }
+}

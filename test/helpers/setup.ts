@@ -1,0 +1,2 @@
+// Tests look at behaviour, not at log lines: keep the output readable.
+process.env.ACCORD_LOG_LEVEL ??= 'silent'
