@@ -20,9 +20,17 @@ function describe(issue: z.core.$ZodIssue): string {
         : `expected ${issue.expected}, got ${typeName(issue.input)}`
     case 'unrecognized_keys':
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
-    case 'invalid_union':
-      if ('discriminator' in issue && issue.discriminator) return issue.message
+    case 'invalid_union': {
+      // zod names the allowed discriminator values only in its message: "… Expected 'a' | 'b'".
+      const m = /Expected (.+)$/.exec(issue.message)
+      if ('discriminator' in issue && issue.discriminator && m) {
+        const values = m[1]!.split(' | ').map((v) => JSON.stringify(v.replace(/^'|'$/g, '')))
+        const input = issue.input as Record<string, unknown> | undefined
+        const got = input && typeof input === 'object' ? input[String(issue.discriminator)] : undefined
+        return `expected one of ${values.join(', ')}${got !== undefined ? `, got ${JSON.stringify(got)}` : ''}`
+      }
       return issue.message
+    }
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(issue.input)}`
     default:

@@ -53,7 +53,7 @@ function readYaml(file: string): unknown {
 function loadYaml<S extends z.ZodType>(schema: S, file: string, opts: LoadOptions): Loaded<z.infer<S>> {
   const tree = readYaml(file)
   const secretProblems = substituteSecrets(tree, dirname(file), opts.secrets !== 'lenient')
-  const parsed = schema.safeParse(tree)
+  const parsed = schema.safeParse(tree, { reportInput: true })
   const issues = parsed.success ? [] : formatIssues(parsed.error)
   if (opts.secrets === 'lenient') {
     if (issues.length) throw new ConfigError(file, issues)
