@@ -1,0 +1,316 @@
+import { randomBytes } from 'node:crypto'
+import type { ServiceNowTenant } from '../state.ts'
+import { parseEncodedQuery } from './encoded-query.ts'
+import { compileQuery, type FieldGetter, type QueryContext, type SnRow } from './query-eval.ts'
+import { BUILTIN_TABLES, displayField, NUMBER_PREFIX, TASK_TABLES, type TableSchema } from './schema.ts'
+import { parseSnDateTime, snDateTime, WriteClock } from './time.ts'
+
+/** A (possibly dot-walked) field as the table API sees it. */
+export interface FieldInfo {
+  get: FieldGetter
+  /** The table the final column belongs to (for choice labels), when known statically. */
+  table: string
+  column: string
+  /** Set when the final column is a reference: the table it points to. */
+  refTable?: string
+}
+
+export interface SnTable {
+  name: string
+  rows: SnRow[]
+  byId: Map<string, SnRow>
+  /** Known columns, in rendering order. */
+  columns: string[]
+  columnSet: Set<string>
+  references: Record<string, string>
+  display: string
+}
+
+const WRITE_PROTECTED = /^sys_/
+const VARIABLE_TABLES = new Set(['item_option_new', 'sc_item_option', 'sc_item_option_mtom'])
+
+/**
+ * The simulator's view of the tenant's tables: indexes by sys_id, known columns, dot-walking through references,
+ * catalog variables (`variables.<name>` on sc_req_item, joined through sc_item_option_mtom → sc_item_option →
+ * item_option_new as on a real instance), cached query results, and writes that stamp `sys_updated_on`.
+ * Writes go into the tenant's own arrays, so the tenant object always shows the current state.
+ */
+export class SnDatabase {
+  readonly tenant: ServiceNowTenant
+  readonly clock: WriteClock
+  readonly #tables = new Map<string, SnTable>()
+  readonly #hidden: Set<string>
+  readonly #counters = new Map<string, number>()
+  #version = 0
+  /** Bumped only by writes to the variable tables, so the variable index survives writes elsewhere. */
+  #varVersion = 0
+  #variables: { version: number; byItem: Map<string, Map<string, SnRow>>; names: Set<string> } | undefined
+  #cache = new Map<string, SnRow[]>()
+
+  constructor(tenant: ServiceNowTenant, extraTables: Record<string, TableSchema> = {}) {
+    this.tenant = tenant
+    this.#hidden = new Set(tenant.aclHidden)
+    const names = new Set([
+      ...Object.keys(BUILTIN_TABLES),
+      ...Object.keys(extraTables),
+      ...Object.keys(tenant.tables),
+    ])
+    let latest = 0
+    for (const name of names) {
+      tenant.tables[name] ??= []
+      const rows = tenant.tables[name]!
+      const builtin = extraTables[name] ?? BUILTIN_TABLES[name]
+      const columns = new Set(builtin?.columns ?? ['sys_id', 'sys_created_on', 'sys_updated_on'])
+      const references = { ...builtin?.references, ...tenant.references[name] }
+      for (const c of Object.keys(references)) columns.add(c)
+      const byId = new Map<string, SnRow>()
+      for (const row of rows) {
+        byId.set(row.sys_id!, row)
+        for (const k in row) columns.add(k)
+        const u = row.sys_updated_on
+        if (u) latest = Math.max(latest, parseSnDateTime(u) || 0)
+      }
+      const prefix = NUMBER_PREFIX[name]
+      if (prefix) {
+        let max = 0
+        for (const row of rows) {
+          const n = row.number?.startsWith(prefix) ? Number(row.number.slice(prefix.length)) : 0
+          if (n > max) max = n
+        }
+        this.#counters.set(name, Math.max(max, 10000))
+      }
+      this.#tables.set(name, {
+        name,
+        rows,
+        byId,
+        columns: [...columns],
+        columnSet: columns,
+        references,
+        display: displayField(name, columns),
+      })
+    }
+    this.clock = new WriteClock(latest)
+  }
+
+  hasTable(name: string): boolean {
+    return this.#tables.has(name)
+  }
+
+  table(name: string): SnTable {
+    const t = this.#tables.get(name)
+    if (!t) throw new Error(`no ServiceNow table ${name}`)
+    return t
+  }
+
+  isHidden(sysId: string): boolean {
+    return this.#hidden.has(sysId)
+  }
+
+  /** A record by sys_id in a table, or in any task table for a `task` reference. */
+  find(table: string, sysId: string): { table: string; row: SnRow } | undefined {
+    if (sysId === '') return undefined
+    const candidates = table === 'task' ? TASK_TABLES : [table]
+    for (const name of candidates) {
+      const row = this.#tables.get(name)?.byId.get(sysId)
+      if (row) return { table: name, row }
+    }
+    return undefined
+  }
+
+  /** The display value of a referenced record (its name or number), "" when the reference is empty or dangling. */
+  displayOf(table: string, sysId: string): string {
+    const hit = this.find(table, sysId)
+    if (!hit) return ''
+    return hit.row[this.table(hit.table).display] ?? ''
+  }
+
+  /** Columns a table or reference target has: for a polymorphic `task` reference, those of any task table. */
+  #columnsOf(table: string): Set<string> | undefined {
+    if (table !== 'task') return this.#tables.get(table)?.columnSet
+    const all = new Set<string>()
+    for (const t of TASK_TABLES) for (const c of this.#tables.get(t)?.columnSet ?? []) all.add(c)
+    return all
+  }
+
+  #referencesOf(table: string): Record<string, string> {
+    if (table !== 'task') return this.#tables.get(table)?.references ?? {}
+    return Object.assign({}, ...TASK_TABLES.map((t) => this.#tables.get(t)?.references ?? {}))
+  }
+
+  /** Resolves `a.b.c` on a table to a getter, or undefined when some segment is not a field (ignored, as SN does). */
+  field(table: string, path: string): FieldInfo | undefined {
+    if (path.startsWith('variables.') && table === 'sc_req_item') {
+      const name = path.slice('variables.'.length)
+      if (!this.#variableIndex().names.has(name)) return undefined
+      return {
+        table,
+        column: path,
+        get: (row) => this.#variableIndex().byItem.get(row.sys_id!)?.get(name)?.value ?? '',
+      }
+    }
+    const dot = path.indexOf('.')
+    const head = dot < 0 ? path : path.slice(0, dot)
+    const columns = this.#columnsOf(table)
+    if (!columns?.has(head)) return undefined
+    const refTable = this.#referencesOf(table)[head]
+    if (dot < 0) {
+      return { table, column: head, refTable, get: (row) => row[head] ?? '' }
+    }
+    if (!refTable) return undefined
+    const rest = this.field(refTable, path.slice(dot + 1))
+    if (!rest) return undefined
+    return {
+      ...rest,
+      get: (row) => {
+        const target = this.find(refTable, row[head] ?? '')
+        return target ? rest.get(target.row) : ''
+      },
+    }
+  }
+
+  #variableIndex(): { byItem: Map<string, Map<string, SnRow>>; names: Set<string> } {
+    if (this.#variables?.version === this.#varVersion) return this.#variables
+    const defs = this.table('item_option_new').byId
+    const options = this.table('sc_item_option').byId
+    const byItem = new Map<string, Map<string, SnRow>>()
+    const names = new Set<string>()
+    for (const def of defs.values()) if (def.name) names.add(def.name)
+    for (const link of this.table('sc_item_option_mtom').rows) {
+      const option = options.get(link.sc_item_option ?? '')
+      const name = option && defs.get(option.item_option_new ?? '')?.name
+      if (!option || !name) continue
+      const item = link.request_item ?? ''
+      const vars = byItem.get(item) ?? new Map<string, SnRow>()
+      if (vars.size === 0) byItem.set(item, vars)
+      vars.set(name, option)
+    }
+    this.#variables = { version: this.#varVersion, byItem, names }
+    return this.#variables
+  }
+
+  /** The catalog variables of a requested item, by variable name. */
+  variablesOf(itemSysId: string): Map<string, SnRow> {
+    return this.#variableIndex().byItem.get(itemSysId) ?? new Map()
+  }
+
+  /**
+   * Every row of a table matching an encoded query, in the query's order, ACL-hidden rows included (the caller
+   * windows before removing them, as the instance applies `sysparm_limit` before ACLs). Cached per table,
+   * query and data version, so paging through a large result sorts it once.
+   */
+  select(table: string, query: string, ctx: QueryContext): SnRow[] {
+    const volatile = query.includes('javascript:gs.now')
+    const key = `${table}\u0000${query}\u0000${ctx.userSysId}\u0000${this.#version}`
+    const hit = volatile ? undefined : this.#cache.get(key)
+    if (hit) return hit
+    const t = this.table(table)
+    const compiled = compileQuery(parseEncodedQuery(query), (f) => this.field(table, f)?.get, ctx)
+    const rows = t.rows.filter(compiled.matches)
+    if (compiled.compare) rows.sort(compiled.compare)
+    if (!volatile) {
+      if (this.#cache.size >= 16) this.#cache.delete(this.#cache.keys().next().value!)
+      this.#cache.set(key, rows)
+    }
+    return rows
+  }
+
+  #stringify(value: unknown): string {
+    if (value === null || value === undefined) return ''
+    if (typeof value === 'object') {
+      // A reference given as {value} or {sys_id} (what a client read back) is its sys_id.
+      const v = value as { value?: unknown; sys_id?: unknown }
+      return String(v.value ?? v.sys_id ?? JSON.stringify(value))
+    }
+    return String(value)
+  }
+
+  #touch(row: SnRow, user: string): void {
+    row.sys_updated_on = snDateTime(this.clock.next())
+    row.sys_updated_by = user
+    row.sys_mod_count = String(Number(row.sys_mod_count ?? '0') + 1)
+  }
+
+  /** Inserts a record as POST does: unknown and `sys_` fields ignored, the rest "" unless given. */
+  insert(table: string, values: Record<string, unknown>, user: string): SnRow {
+    const t = this.table(table)
+    const at = snDateTime(this.clock.next())
+    const row: SnRow = {}
+    for (const c of t.columns) row[c] = ''
+    for (const [k, v] of Object.entries(values)) {
+      if (t.columnSet.has(k) && !WRITE_PROTECTED.test(k)) row[k] = this.#stringify(v)
+    }
+    Object.assign(row, {
+      sys_id: randomBytes(16).toString('hex'),
+      sys_created_on: at,
+      sys_created_by: user,
+      sys_updated_on: at,
+      sys_updated_by: user,
+      sys_mod_count: '0',
+    })
+    const prefix = NUMBER_PREFIX[table]
+    if (prefix && !row.number) {
+      const n = (this.#counters.get(table) ?? 10000) + 1
+      this.#counters.set(table, n)
+      row.number = `${prefix}${String(n).padStart(7, '0')}`
+    }
+    if (t.columnSet.has('opened_at') && !row.opened_at) row.opened_at = at
+    if (table === 'incident') {
+      row.state ||= '1'
+      row.active ||= 'true'
+    }
+    t.rows.push(row)
+    t.byId.set(row.sys_id!, row)
+    this.#changed(table)
+    return row
+  }
+
+  /** Updates the given fields (unknown and `sys_` ignored) and stamps the write. */
+  update(table: string, sysId: string, values: Record<string, unknown>, user: string): SnRow | undefined {
+    const t = this.table(table)
+    const row = t.byId.get(sysId)
+    if (!row) return undefined
+    for (const [k, v] of Object.entries(values)) {
+      if (t.columnSet.has(k) && !WRITE_PROTECTED.test(k)) row[k] = this.#stringify(v)
+    }
+    this.#touch(row, user)
+    this.#changed(table)
+    return row
+  }
+
+  delete(table: string, sysId: string): boolean {
+    const t = this.table(table)
+    const row = t.byId.get(sysId)
+    if (!row) return false
+    t.byId.delete(sysId)
+    t.rows.splice(t.rows.indexOf(row), 1)
+    this.#changed(table)
+    return true
+  }
+
+  /**
+   * Sets a catalog variable of a requested item, creating its definition, option and link rows when missing,
+   * and stamps the item too (so an incremental sync of items sees the change).
+   */
+  setVariable(itemSysId: string, name: string, value: string, user: string): void {
+    const item = this.table('sc_req_item').byId.get(itemSysId)
+    if (!item) throw new Error(`no sc_req_item with sys_id ${itemSysId}`)
+    const existing = this.variablesOf(itemSysId).get(name)
+    if (existing) this.update('sc_item_option', existing.sys_id!, { value }, user)
+    else {
+      let def = this.table('item_option_new').rows.find((d) => d.name === name)
+      def ??= this.insert(
+        'item_option_new',
+        { name, question_text: name, cat_item: item.cat_item ?? '' },
+        user,
+      )
+      const option = this.insert('sc_item_option', { item_option_new: def.sys_id, value }, user)
+      this.insert('sc_item_option_mtom', { request_item: itemSysId, sc_item_option: option.sys_id }, user)
+    }
+    this.update('sc_req_item', itemSysId, {}, user)
+  }
+
+  #changed(table: string): void {
+    this.#version++
+    if (VARIABLE_TABLES.has(table)) this.#varVersion++
+  }
+}
