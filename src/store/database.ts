@@ -176,6 +176,12 @@ export interface FindingTable {
   raised_url: string | null
   raised_external_id: string | null
   updated_run_id: string
+  /** Migration 0002 (reconciler): the `source\tstream` pairs it was computed from, and its material hash. */
+  depends_on: ColumnType<string[], string[] | undefined, string[]>
+  material: ColumnType<string, string | undefined, string>
+  /** Migration 0003 (delivery): `raised`, `pending`, `dead`; and a dead letter's reason. */
+  delivery_state: ColumnType<string | null, string | null | undefined, string | null>
+  delivery_error: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface FindingEventTable {
@@ -209,6 +215,9 @@ export interface OutboxTable {
   last_error: string | null
   created_at: Ts
   updated_at: Ts
+  /** Migration 0003 (delivery): what changed (the update note), and when the row was taken in flight. */
+  detail: ColumnType<Record<string, unknown>, string | undefined, string>
+  claimed_at: TsNull
 }
 
 export interface ExportCursorTable {
