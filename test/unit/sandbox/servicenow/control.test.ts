@@ -4,7 +4,7 @@ import {
   type ServiceNowSimulator,
   startServiceNowSimulator,
 } from '../../../../src/sandbox/servicenow/index.ts'
-import { BASIC, ID, smallServiceNow } from './fixture.ts'
+import { BASIC, ID, type Json, smallServiceNow } from './fixture.ts'
 
 let sim: ServiceNowSimulator
 beforeAll(async () => {
@@ -21,7 +21,7 @@ async function rows(table: string, query: string, fields: string) {
     `${sim.url}/api/now/v2/table/${table}?sysparm_query=${encodeURIComponent(query)}&sysparm_fields=${fields}&sysparm_exclude_reference_link=true`,
     { headers: { authorization: BASIC } },
   )
-  return (await res.json()).result as Record<string, string>[]
+  return ((await res.json()) as Json).result as Record<string, string>[]
 }
 
 describe('ServiceNow control handle', () => {

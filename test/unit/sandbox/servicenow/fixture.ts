@@ -94,3 +94,6 @@ export function smallServiceNow(): ServiceNowTenant {
 }
 
 export const BASIC = `Basic ${Buffer.from('svc_accord:sandbox-servicenow-password').toString('base64')}`
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies in tests are checked by value, not by type.
+export type Json = any

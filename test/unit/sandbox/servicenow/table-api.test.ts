@@ -3,7 +3,7 @@ import {
   type ServiceNowSimulator,
   startServiceNowSimulator,
 } from '../../../../src/sandbox/servicenow/index.ts'
-import { BASIC, ID, smallServiceNow } from './fixture.ts'
+import { BASIC, ID, type Json, smallServiceNow } from './fixture.ts'
 
 let sim: ServiceNowSimulator
 beforeAll(async () => {
@@ -15,7 +15,7 @@ async function get(path: string, auth = BASIC) {
   const res = await fetch(`${sim.url}${path}`, {
     headers: { authorization: auth, accept: 'application/json' },
   })
-  const body = res.status === 204 ? null : await res.json()
+  const body: Json = res.status === 204 ? null : await res.json()
   return { status: res.status, headers: res.headers, body }
 }
 

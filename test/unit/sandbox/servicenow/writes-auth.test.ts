@@ -5,7 +5,7 @@ import {
   type ServiceNowSimulatorOptions,
   startServiceNowSimulator,
 } from '../../../../src/sandbox/servicenow/index.ts'
-import { BASIC, ID, smallServiceNow } from './fixture.ts'
+import { BASIC, ID, type Json, smallServiceNow } from './fixture.ts'
 
 let sim: ServiceNowSimulator | undefined
 afterEach(async () => {
@@ -64,7 +64,7 @@ describe('ServiceNow simulator: writes', () => {
       },
     )
     expect(res.status).toBe(201)
-    const { result } = await res.json()
+    const { result } = (await res.json()) as Json
     expect(result).toEqual({
       sys_id: expect.stringMatching(/^[0-9a-f]{32}$/),
       number: 'INC0010001',
@@ -90,7 +90,7 @@ describe('ServiceNow simulator: writes', () => {
     const s = await start()
     process.env.ACCORD_NOW = '2026-11-29T10:00:00Z'
     const created = (
-      await (await call(s, 'POST', '/api/now/v2/table/incident', { short_description: 'a' })).json()
+      (await (await call(s, 'POST', '/api/now/v2/table/incident', { short_description: 'a' })).json()) as Json
     ).result
     const stamps = [created.sys_updated_on]
     for (const state of ['2', '6']) {
@@ -101,7 +101,7 @@ describe('ServiceNow simulator: writes', () => {
         { state, sys_updated_on: '1999-01-01 00:00:00' },
       )
       expect(res.status).toBe(200)
-      const { result } = await res.json()
+      const { result } = (await res.json()) as Json
       expect(result.state).toBe(state)
       stamps.push(result.sys_updated_on)
     }
@@ -118,7 +118,7 @@ describe('ServiceNow simulator: writes', () => {
       body: '{not json',
     })
     expect(res.status).toBe(400)
-    expect(await res.json()).toMatchObject({
+    expect((await res.json()) as Json).toMatchObject({
       error: { message: 'Exception while reading request' },
       status: 'failure',
     })
@@ -136,7 +136,7 @@ describe('ServiceNow simulator: OAuth (oauth_token.do)', () => {
       password: 'sandbox-servicenow-password',
     })
     expect(res.status).toBe(200)
-    const token = await res.json()
+    const token = (await res.json()) as Json
     expect(token).toEqual({
       scope: 'useraccount',
       token_type: 'Bearer',
@@ -152,7 +152,7 @@ describe('ServiceNow simulator: OAuth (oauth_token.do)', () => {
     clock += 1800_000 // past expires_in
     const expired = await call(s, 'GET', '/api/now/v2/table/sys_user', undefined, { authorization: bearer })
     expect(expired.status).toBe(401)
-    expect((await expired.json()).error.message).toBe('User Not Authenticated')
+    expect(((await expired.json()) as Json).error.message).toBe('User Not Authenticated')
 
     const refreshed = await tokenRequest(s, {
       ...CLIENT,
@@ -160,7 +160,7 @@ describe('ServiceNow simulator: OAuth (oauth_token.do)', () => {
       refresh_token: token.refresh_token,
     })
     expect(refreshed.status).toBe(200)
-    const again = await refreshed.json()
+    const again: Json = await refreshed.json()
     expect(again.refresh_token).toBeUndefined()
     expect(
       (
@@ -253,7 +253,7 @@ describe('ServiceNow simulator: rate limiting and faults', () => {
     expect(t.status).toBe(429)
     expect(t.headers.get('retry-after')).toBe('1')
     expect(t.headers.get('x-ratelimit-rule')).toBe(RATE_LIMIT_RULE_SYS_ID)
-    expect((await t.json()).error.message).toBe('Rate limit exceeded')
+    expect(((await t.json()) as Json).error.message).toBe('Rate limit exceeded')
 
     s.setFaults('reset=1')
     await expect(call(s, 'GET', path)).rejects.toThrow()
