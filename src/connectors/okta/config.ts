@@ -7,6 +7,8 @@ export const OKTA_READ_SCOPES = [
   'okta.apps.read',
   'okta.roles.read',
   'okta.logs.read',
+  // API token metadata (`/api/v1/api-tokens`): the NHI stream of tokens needs it.
+  'okta.apiTokens.read',
 ]
 
 export const OktaConfig = z.strictObject({

@@ -1,0 +1,95 @@
+/**
+ * What the Okta streams share: one run's client and context, serialised writes, and de-duplication of a
+ * batch (a bulk upsert may not touch one row twice, and Okta can list a record on two pages when it changes
+ * mid-listing).
+ */
+import { grantKey } from '../../../model/grant.ts'
+import type { StreamWriter, SyncBatch, SyncContext } from '../../types.ts'
+import type { OktaClient } from '../client.ts'
+import type { OktaConfig } from '../config.ts'
+
+export interface OktaRun {
+  ctx: SyncContext<OktaConfig>
+  client: OktaClient
+}
+
+/** Re-listing since a watermark starts this much earlier: Okta's clocks and eventual consistency. */
+export const WATERMARK_OVERLAP_MS = 2 * 60_000
+
+/** Okta's filter/search timestamp literal. */
+export function oktaTime(d: Date): string {
+  return d.toISOString()
+}
+
+export function sinceWatermark(watermark: string): string {
+  return oktaTime(new Date(Date.parse(watermark) - WATERMARK_OVERLAP_MS))
+}
+
+export function laterOf(a: string | undefined, b: string | undefined): string | undefined {
+  if (!a) return b
+  if (!b) return a
+  return Date.parse(a) >= Date.parse(b) ? a : b
+}
+
+function dedupeBy<T>(rows: T[] | undefined, key: (r: T) => string): T[] | undefined {
+  if (!rows || rows.length < 2) return rows
+  const m = new Map<string, T>()
+  for (const r of rows) m.set(key(r), r)
+  return m.size === rows.length ? rows : [...m.values()]
+}
+
+/** The last sighting of a record in a batch wins. */
+export function dedupeBatch(b: SyncBatch): SyncBatch {
+  return {
+    ...b,
+    identities: dedupeBy(b.identities, (r) => r.externalId),
+    entitlements: dedupeBy(b.entitlements, (r) => r.externalId),
+    grants: dedupeBy(b.grants, (r) => grantKey({ source: '', ...r })),
+    credentials: dedupeBy(b.credentials, (r) => `${r.identityId}|${r.keyId}`),
+  }
+}
+
+/**
+ * Writes of one stream one after another, in call order: concurrent listings (several groups at once) must
+ * not run transactions side by side on one store, and a checkpoint must never overtake the batch before it.
+ */
+export function serialWriter(w: StreamWriter): (b: SyncBatch) => Promise<void> {
+  let tail: Promise<void> = Promise.resolve()
+  let failed: unknown
+  return (b) => {
+    const next = tail.then(() => {
+      // After a failed write nothing later may commit: its checkpoint could claim the failed batch as done.
+      if (failed !== undefined) throw failed
+      return w.write(dedupeBatch(b)).catch((e) => {
+        failed ??= e
+        throw e
+      })
+    })
+    tail = next.catch(() => {})
+    return next
+  }
+}
+
+/** Runs `fn` over `items` with at most `n` at once; the first failure stops new work and is thrown. */
+export async function eachConcurrent<T>(
+  items: readonly T[],
+  n: number,
+  signal: AbortSignal,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let i = 0
+  let failed: unknown
+  const worker = async () => {
+    while (i < items.length && failed === undefined) {
+      signal.throwIfAborted()
+      const item = items[i++]!
+      try {
+        await fn(item)
+      } catch (e) {
+        failed ??= e
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker))
+  if (failed !== undefined) throw failed
+}
