@@ -83,7 +83,10 @@ function objectChain(name: string): string[] {
 const objectEnums = new Map<string, EnumMap>()
 function enumsForObject(name: string): EnumMap {
   let m = objectEnums.get(name)
-  if (!m) objectEnums.set(name, (m = enumsOf(objectChain(name))))
+  if (!m) {
+    m = enumsOf(objectChain(name))
+    objectEnums.set(name, m)
+  }
   return m
 }
 const classEnums = () =>
