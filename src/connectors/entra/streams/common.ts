@@ -1,0 +1,122 @@
+import type { Logger } from '../../../core/logger.ts'
+import type { Db } from '../../../store/database.ts'
+import { HttpError } from '../../http/errors.ts'
+import type { StreamWriter, SyncContext } from '../../types.ts'
+import type { GraphClient } from '../client.ts'
+import type { EntraConfig } from '../config.ts'
+import type { Entitlement, Identity } from '../transform.ts'
+
+export interface EntraRun {
+  ctx: SyncContext<EntraConfig>
+  graph: GraphClient
+  logger: Logger
+  signal: AbortSignal
+  /** Records per write: Graph's page size, so memory stays bounded by a page. */
+  pageSize: number
+}
+
+/** Cursors are `{ link }`: a nextLink mid-listing, the deltaLink (or the start of a listing) after it. */
+export interface LinkCursor {
+  link: string
+}
+
+export function cursorLink(resumeFrom: unknown): string | undefined {
+  if (resumeFrom && typeof resumeFrom === 'object' && typeof (resumeFrom as LinkCursor).link === 'string') {
+    return (resumeFrom as LinkCursor).link
+  }
+  return undefined
+}
+
+const RESYNC_CODES = new Set(['resyncRequired', 'syncStateNotFound', 'syncStateInvalid'])
+
+/**
+ * Whether Graph refused a stored cursor: 410 Gone (resync), an expired or unknown token. Only meaningful on the
+ * first request of a resumed cursor; later in a listing a 4xx is an ordinary failure.
+ */
+export function cursorRefused(e: unknown): string | undefined {
+  if (!(e instanceof HttpError) || e.status === undefined) return undefined
+  if (e.status === 410) return `Graph answered 410 ${e.vendorCode ?? 'Gone'}: full resync required`
+  if (e.vendorCode && RESYNC_CODES.has(e.vendorCode)) return `Graph refused the delta token (${e.vendorCode})`
+  if (e.status === 400 || e.status === 404)
+    return `Graph refused the stored cursor (${e.status} ${e.vendorCode ?? ''})`.trim()
+  return undefined
+}
+
+/** Stored identities by external id (one query per page), to complete partial delta records. */
+export async function storedIdentities(
+  db: Db,
+  source: string,
+  ids: readonly string[],
+): Promise<Map<string, Identity>> {
+  if (!ids.length) return new Map()
+  const rows = await db
+    .selectFrom('identities')
+    .selectAll()
+    .where('source', '=', source)
+    .where('external_id', 'in', [...ids])
+    .execute()
+  return new Map(
+    rows.map((r) => [
+      r.external_id,
+      {
+        externalId: r.external_id,
+        kind: r.kind as Identity['kind'],
+        login: r.login,
+        email: r.email,
+        upn: r.upn,
+        displayName: r.display_name,
+        status: r.status as Identity['status'],
+        owners: r.owners,
+        createdAt: r.created_at,
+      },
+    ]),
+  )
+}
+
+export async function storedEntitlements(
+  db: Db,
+  source: string,
+  ids: readonly string[],
+): Promise<Map<string, Entitlement>> {
+  if (!ids.length) return new Map()
+  const rows = await db
+    .selectFrom('entitlements')
+    .selectAll()
+    .where('source', '=', source)
+    .where('external_id', 'in', [...ids])
+    .execute()
+  return new Map(
+    rows.map((r) => [
+      r.external_id,
+      {
+        externalId: r.external_id,
+        type: r.type as Entitlement['type'],
+        name: r.name,
+        resource: r.resource,
+        privileged: r.privileged,
+        owners: r.owners,
+      },
+    ]),
+  )
+}
+
+/** Of these ids, the ones that are groups of this source (for role assignments, which do not say). */
+export async function knownGroupIds(db: Db, source: string, ids: readonly string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set()
+  const rows = await db
+    .selectFrom('entitlements')
+    .select('external_id')
+    .where('source', '=', source)
+    .where('type', '=', 'group')
+    .where('external_id', 'in', [...ids])
+    .execute()
+  return new Set(rows.map((r) => r.external_id))
+}
+
+/** Opens a stream whose listing has no incremental form: an incremental run lists it whole all the same. */
+export async function openListingStream(run: EntraRun, name: string): Promise<StreamWriter> {
+  const w = await run.ctx.openStream(name)
+  if (w.mode === 'incremental')
+    await w.restartFull('Graph offers no delta for this listing: listed whole on every run')
+  return w
+}

@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { Policy } from '../config/policy.ts'
+import type { Config } from '../config/schema.ts'
+import { now } from '../core/clock.ts'
+import type { Logger } from '../core/logger.ts'
+import type { FindingEvent } from '../model/finding.ts'
+import type { RuleId } from '../model/rule-id.ts'
+import type { Severity } from '../model/severity.ts'
+import type { Database, Db } from '../store/database.ts'
+import { upsertEvidence, type EvidenceWrite } from '../store/repositories/evidence.ts'
+import { loadFindingStates } from '../store/repositories/findings.ts'
+import { syncPersonKeys } from '../store/repositories/person-keys.ts'
+import { finishReconcileRun, startReconcileRun } from '../store/repositories/reconcile-runs.ts'
+import { activeSuppressions } from '../store/repositories/suppressions.ts'
+import { streamCompleteness } from '../store/repositories/sync-runs.ts'
+import { completenessCheck } from './completeness.ts'
+import { RunContext } from './context.ts'
+import { evaluate, type EvidenceDraft } from './evaluate.ts'
+import { finalize } from './finalize.ts'
+import { applyLifecycle, type LifecycleCounts, planLifecycle } from './lifecycle.ts'
+import { loadSnapshot } from './load.ts'
+import { UNCOVERED_FAMILY } from './rules/index.ts'
+import { COVERED_BY, recKey } from './snapshot.ts'
+
+export interface ReconcileOptions {
+  config: Config
+  policy: Policy
+  logger: Logger
+  /**
+   * Called inside the transaction that records the events, so delivery can enqueue its outbox rows atomically
+   * with them.
+   */
+  onEvents?: (trx: Kysely<Database>, events: FindingEvent[]) => Promise<void>
+}
+
+export interface ReconcileSummary {
+  runId: string
+  at: string
+  durationMs: number
+  /** What this run changed. */
+  changes: LifecycleCounts
+  /** Findings this run would have opened or resolved but held back, and the incomplete inputs why. */
+  heldBack: { opening: number; resolving: number; incompleteInputs: string[]; findingIds: { open: string[]; resolve: string[] } }
+  /** Open findings after the run, by rule and severity. */
+  open: { rule: RuleId; severity: Severity; count: number }[]
+  suppressed: number
+  evidence: { covered: number; written: number }
+  data: { identities: number; entitlements: number; directGrants: number; ticketsInWindow: number; credentials: number }
+  timings: Record<string, number>
+}
+
+const TICKET_KINDS = new Set(['servicenow', 'jira'])
+const IDP_KINDS = new Set(['entra', 'okta'])
+
+/**
+ * One reconcile run (DESIGN section 8): reads the store, evaluates every rule, records evidence for covered
+ * grants and the findings' lifecycle with one event per change, all under one run id.
+ */
+export async function reconcile(db: Db, opts: ReconcileOptions): Promise<ReconcileSummary> {
+  const at = now()
+  const runId = randomUUID()
+  const log = opts.logger.child({ reconcileRun: runId })
+  const timings: Record<string, number> = {}
+  let t0 = performance.now()
+  const lap = (name: string) => {
+    const t = performance.now()
+    timings[name] = Math.round(t - t0)
+    t0 = t
+  }
+  const started = performance.now()
+  await startReconcileRun(db, runId, at)
+  try {
+    const snap = await loadSnapshot(db, { now: at, lookBackDays: opts.config.reconcile.lookBackDays })
+    lap('load')
+    const ctx = new RunContext(snap, opts.policy, {
+      tickets: opts.config.connectors.filter((c) => TICKET_KINDS.has(c.kind) && 'tickets' in c && c.tickets).map((c) => c.id),
+      identities: opts.config.connectors.filter((c) => IDP_KINDS.has(c.kind)).map((c) => c.id),
+    })
+    lap('resolve')
+    const enabled = (rule: RuleId) => opts.policy.rules[rule]?.enabled !== false
+    const { drafts, evidence } = evaluate(ctx, enabled)
+    lap('evaluate')
+    const candidates = finalize(ctx, drafts, await activeSuppressions(db, at))
+    lap('finalize')
+    for (const c of candidates.values()) {
+      // An ACC-001 exception is coverage too: record it as the grant's evidence.
+      if (c.status === 'suppressed' && c.grant >= 0 && UNCOVERED_FAMILY.has(c.rule) && c.suppressedBy?.startsWith('exception')) {
+        evidence.push({ grant: c.grant, coveredBy: 'exception', ticket: -1 })
+      }
+    }
+    const evidenceRows = evidenceWrites(ctx, evidence, candidates, runId, at)
+    await db.transaction().execute(async (trx) => {
+      await syncPersonKeys(
+        trx,
+        snap.identities.map((i) => ({ source: i.source, externalId: i.externalId, personKey: snap.subjects[i.subject]!.key })),
+        at,
+      )
+      await upsertEvidence(trx, evidenceRows)
+    })
+    lap('evidence')
+    const check = completenessCheck(await streamCompleteness(db))
+    const existing = await loadFindingStates(db)
+    const plan = planLifecycle(candidates, existing, check.complete, runId, at)
+    lap('plan')
+    await db.transaction().execute(async (trx) => {
+      const events = await applyLifecycle(trx, plan, at, runId)
+      if (opts.onEvents && events.length > 0) await opts.onEvents(trx, events)
+    })
+    lap('write')
+    const open = new Map<string, { rule: RuleId; severity: Severity; count: number }>()
+    let suppressed = 0
+    for (const [id, prev] of existing) {
+      if (candidates.has(id) || prev.status === 'resolved') continue
+      // Held back from resolving: still open (or suppressed) after this run.
+      if (plan.held.resolve.includes(id)) {
+        if (prev.status === 'suppressed') suppressed++
+        else bump(open, prev.rule as RuleId, prev.severity)
+      }
+    }
+    const heldOpen = new Set(plan.held.open)
+    for (const c of candidates.values()) {
+      if (heldOpen.has(c.id)) continue
+      if (c.status === 'suppressed') suppressed++
+      else bump(open, c.rule, c.severity)
+    }
+    const summary: ReconcileSummary = {
+      runId,
+      at: at.toISOString(),
+      durationMs: Math.round(performance.now() - started),
+      changes: plan.counts,
+      heldBack: {
+        opening: plan.counts.heldOpen,
+        resolving: plan.counts.heldResolve,
+        incompleteInputs: check.incomplete(),
+        findingIds: { open: plan.held.open.slice(0, 1000), resolve: plan.held.resolve.slice(0, 1000) },
+      },
+      open: [...open.values()].sort((a, b) => a.rule.localeCompare(b.rule) || a.severity.localeCompare(b.severity)),
+      suppressed,
+      evidence: { covered: evidence.length, written: evidenceRows.length },
+      data: {
+        identities: snap.identities.length,
+        entitlements: snap.entitlements.length,
+        directGrants: snap.grants.n,
+        ticketsInWindow: snap.tickets.length,
+        credentials: snap.credentials.length,
+      },
+      timings,
+    }
+    await finishReconcileRun(db, runId, 'succeeded', now(), { ...summary, heldBack: { ...summary.heldBack, findingIds: undefined } })
+    if (summary.heldBack.opening || summary.heldBack.resolving) {
+      log.warn(
+        { heldBack: summary.heldBack.opening + summary.heldBack.resolving, incomplete: summary.heldBack.incompleteInputs },
+        'findings held back: their inputs are incomplete (a sync failed or has not run)',
+      )
+    }
+    log.info({ changes: plan.counts, durationMs: summary.durationMs }, 'reconcile finished')
+    return summary
+  } catch (e) {
+    await finishReconcileRun(db, runId, 'failed', now(), { error: e instanceof Error ? e.message : String(e) }).catch(() => {})
+    throw e
+  }
+}
+
+function bump(m: Map<string, { rule: RuleId; severity: Severity; count: number }>, rule: RuleId, severity: Severity) {
+  const k = `${rule}|${severity}`
+  const cur = m.get(k)
+  if (cur) cur.count++
+  else m.set(k, { rule, severity, count: 1 })
+}
+
+/** Evidence rows for covered grants whose coverage is new or changed since the last recorded one. */
+function evidenceWrites(
+  ctx: RunContext,
+  drafts: readonly EvidenceDraft[],
+  candidates: ReadonlyMap<string, { grant: number; suppressedBy: string | null; rule: string; status: string }>,
+  runId: string,
+  at: Date,
+): EvidenceWrite[] {
+  const { snap } = ctx
+  const g = snap.grants
+  const exceptionBy = new Map<number, string>()
+  for (const c of candidates.values()) if (c.grant >= 0 && c.suppressedBy?.startsWith('exception')) exceptionBy.set(c.grant, c.suppressedBy)
+  const out: EvidenceWrite[] = []
+  for (const d of drafts) {
+    const k = d.grant
+    const info = d.ticket >= 0 ? ctx.tickets[d.ticket]! : null
+    const ticketRef = info ? recKey(info.t.source, info.t.externalId) : null
+    const prevTicket = g.evTicket[k]! >= 0 ? snap.evTickets[g.evTicket[k]!] : null
+    if (g.evCoveredBy[k] === COVERED_BY.indexOf(d.coveredBy) && prevTicket === ticketRef) continue
+    const id = snap.identities[g.principal[k]!]!
+    const ent = snap.entitlements[g.ent[k]!]!
+    const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString())
+    let detail: Record<string, unknown>
+    if (info) {
+      const named = ctx.subjectTargets
+        .get(id.subject)
+        ?.find((st) => st.ticket === d.ticket && ctx.holding.gives(g.ent[k]!, st.ent))
+      detail = {
+        ticketKey: info.t.key,
+        ticketCreatedAt: iso(info.t.createdAt),
+        expiresAt: iso(info.t.expiresAt),
+        approvers: info.t.approvals
+          .filter((a) => a.decision === 'approved')
+          .map((a) => ({ approver: a.approver, decidedAt: iso(a.decidedAt) })),
+        ...(named && named.ent !== g.ent[k] ? { via: snap.entitlements[named.ent]!.name } : {}),
+      }
+    } else if (d.coveredBy === 'exception') detail = { exception: exceptionBy.get(k) ?? null }
+    else if (d.coveredBy === 'birthright') detail = { policy: 'birthright' }
+    else detail = { policy: 'baseline', accepted: g.baselined[k] === 1 ? 'accord baseline accept' : 'policy baseline' }
+    out.push({
+      source: id.source,
+      principalType: 'identity',
+      principalId: id.externalId,
+      entitlementId: ent.externalId,
+      coveredBy: d.coveredBy,
+      ticketSource: info?.t.source ?? null,
+      ticketId: info?.t.externalId ?? null,
+      ticketKey: info?.t.key ?? null,
+      detail,
+      approvedAt: info?.approvedAt != null ? new Date(info.approvedAt) : null,
+      grantedAt: Number.isNaN(g.grantedAt[k]!) ? null : new Date(g.grantedAt[k]!),
+      grantFirstSeen: new Date(g.firstSeen[k]!),
+      at,
+      runId,
+    })
+  }
+  return out
+}
