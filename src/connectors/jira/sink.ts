@@ -6,6 +6,7 @@ import type { RaisedRecord, SinkContext, TicketSink } from '../types.ts'
 import { adfFromSections, adfText } from './adf.ts'
 import { createJiraHttp } from './client.ts'
 import type { JiraConfig, JiraSinkConfig } from './config.ts'
+import { withJiraFieldErrors } from './errors.ts'
 import { jqlString } from './jql.ts'
 import { JiraCreated, JiraSearchPage, JiraTransitions } from './schema.ts'
 
@@ -88,21 +89,25 @@ export function createJiraSink(
 
   async function createNew(finding: Finding, previous?: RaisedRecord): Promise<RaisedRecord> {
     const intro = previous ? `Recurrence of ${previous.key}.` : undefined
-    const res = await http.request('/rest/api/3/issue', {
-      method: 'POST',
-      body: {
-        fields: {
-          project: { key: sink.project },
-          issuetype: { name: sink.issueType },
-          summary: findingSummary(finding),
-          description: adfFromSections(findingSections(finding), intro),
-          priority: { name: sink.priorities[finding.severity] },
-          labels: [sink.label, fingerprintLabel(finding.id)],
+    const res = await http
+      .request('/rest/api/3/issue', {
+        method: 'POST',
+        body: {
+          fields: {
+            project: { key: sink.project },
+            issuetype: { name: sink.issueType },
+            summary: findingSummary(finding),
+            description: adfFromSections(findingSections(finding), intro),
+            priority: { name: sink.priorities[finding.severity] },
+            labels: [sink.label, fingerprintLabel(finding.id)],
+          },
+          properties: [{ key: FINDING_PROPERTY, value: { fingerprint: finding.id, rule: finding.rule } }],
         },
-        properties: [{ key: FINDING_PROPERTY, value: { fingerprint: finding.id, rule: finding.rule } }],
-      },
-      signal: ctx.signal,
-    })
+        signal: ctx.signal,
+      })
+      .catch((e) => {
+        throw withJiraFieldErrors(e)
+      })
     const created = JiraCreated.parse(res.data)
     return { key: created.key, externalId: created.id, url: issueUrl(created.key), closed: false }
   }
