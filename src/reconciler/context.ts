@@ -60,7 +60,11 @@ export class RunContext {
   readonly #approverRules: { match: EntitlementMatcher; approvers: ((k: string) => boolean)[] }[]
   readonly #authority = new Map<number, ((k: string) => boolean)[] | null>()
 
-  constructor(snap: Snapshot, policy: Policy, sources: { tickets: string[]; identities: string[] } = { tickets: [], identities: [] }) {
+  constructor(
+    snap: Snapshot,
+    policy: Policy,
+    sources: { tickets: string[]; identities: string[] } = { tickets: [], identities: [] },
+  ) {
     this.snap = snap
     this.policy = policy
     this.now = snap.now
@@ -147,7 +151,8 @@ export class RunContext {
       for (const i of byId.get(text.trim()) ?? []) found.add(i)
       for (const i of byName.get(text.trim().toLowerCase()) ?? []) found.add(i)
       const hits = [...found].filter((i) => !system || snap.entitlements[i]!.source === system)
-      const status: TargetStatus = hits.length === 1 ? 'resolved' : hits.length === 0 ? 'unknown' : 'ambiguous'
+      const status: TargetStatus =
+        hits.length === 1 ? 'resolved' : hits.length === 0 ? 'unknown' : 'ambiguous'
       return { system, text, status, ent: hits.length === 1 ? hits[0]! : -1 }
     }
     return snap.tickets.map((t, ti) => {
@@ -158,9 +163,13 @@ export class RunContext {
       const approvers = approved.map((a) => this.keyer(a.approver))
       const selfApproved = approvers.some((k) => k === beneficiaryKey || k === requesterKey)
       let approvedAt: number | null = null
-      for (const a of approved) if (a.decidedAt !== null && (approvedAt === null || a.decidedAt > approvedAt)) approvedAt = a.decidedAt
+      for (const a of approved)
+        if (a.decidedAt !== null && (approvedAt === null || a.decidedAt > approvedAt))
+          approvedAt = a.decidedAt
       if (approvedAt === null && t.approval === 'approved') approvedAt = t.updatedAt
-      const targets = t.unmappable ? [] : t.targets.map((tg) => resolveTarget(tg.system ?? null, tg.entitlement))
+      const targets = t.unmappable
+        ? []
+        : t.targets.map((tg) => resolveTarget(tg.system ?? null, tg.entitlement))
       if (subject >= 0) {
         for (const tg of targets) {
           if (tg.ent < 0) continue
@@ -204,7 +213,9 @@ export class RunContext {
 
   /** Kind grant, the vendor's verdict approved, state approved or fulfilled. */
   static isApprovedGrant(t: TicketRec): boolean {
-    return t.kind === 'grant' && t.approval === 'approved' && (t.state === 'approved' || t.state === 'fulfilled')
+    return (
+      t.kind === 'grant' && t.approval === 'approved' && (t.state === 'approved' || t.state === 'fulfilled')
+    )
   }
 
   /** Expired past its grace: `expiresAt` + `grace.expiry` before now. */

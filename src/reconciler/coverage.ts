@@ -1,7 +1,6 @@
-import { type RunContext, RunContext as Ctx, type SubjectTarget } from './context.ts'
+import { RunContext as Ctx, type RunContext, type SubjectTarget, selectable } from './context.ts'
 import { compileSelector, type EntitlementMatcher } from './selectors.ts'
 import { type CoveredBy, recKey } from './snapshot.ts'
-import { selectable } from './context.ts'
 
 /** What the grant rules need to know about one identity-held direct grant. */
 export interface GrantAnalysis {

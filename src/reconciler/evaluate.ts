@@ -1,9 +1,9 @@
-import { latestCreated } from './rules/pick.ts'
 import type { RuleId } from '../model/rule-id.ts'
 import type { RunContext } from './context.ts'
 import { CoverageAnalyser } from './coverage.ts'
 import type { Draft } from './draft.ts'
 import { GRANT_PRECEDENCE, grantBeside, nhiRules, personRules, ticketRules } from './rules/index.ts'
+import { latestCreated } from './rules/pick.ts'
 import type { GrantHit } from './rules/rule.ts'
 import type { CoveredBy } from './snapshot.ts'
 
@@ -43,15 +43,35 @@ export function evaluate(ctx: RunContext, enabled: (rule: RuleId) => boolean): E
     for (const r of precedence) {
       const hit = r.check(ctx, a)
       if (!hit) continue
-      drafts.push(grantDraft(ctx, r.rule.id, a.grant, a.subject, a.ent, hit, r.rule.id === 'ACC-011' ? base : [...base, ...ctx.ticketSide]))
+      drafts.push(
+        grantDraft(
+          ctx,
+          r.rule.id,
+          a.grant,
+          a.subject,
+          a.ent,
+          hit,
+          r.rule.id === 'ACC-011' ? base : [...base, ...ctx.ticketSide],
+        ),
+      )
       break
     }
     if (enabled('ACC-006')) {
       const hit = grantBeside.check(ctx, a)
-      if (hit) drafts.push(grantDraft(ctx, 'ACC-006', a.grant, a.subject, a.ent, hit, [...base, snap.streams[ctx.tickets[hit.ticket]!.t.stream]!]))
+      if (hit)
+        drafts.push(
+          grantDraft(ctx, 'ACC-006', a.grant, a.subject, a.ent, hit, [
+            ...base,
+            snap.streams[ctx.tickets[hit.ticket]!.t.stream]!,
+          ]),
+        )
     }
     if (a.coveredBy !== 'none' && !a.durable) {
-      evidence.push({ grant: k, coveredBy: a.coveredBy, ticket: a.coveredBy === 'ticket' ? latestCreated(ctx, a.covering) : -1 })
+      evidence.push({
+        grant: k,
+        coveredBy: a.coveredBy,
+        ticket: a.coveredBy === 'ticket' ? latestCreated(ctx, a.covering) : -1,
+      })
     }
   }
   ctx.tickets.forEach((info, ti) => {

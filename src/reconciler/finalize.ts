@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto'
 import type { Policy } from '../config/policy.ts'
-import type { FindingEntitlement, FindingIdentity, FindingStatus, FindingTicketRef } from '../model/finding.ts'
+import type {
+  FindingEntitlement,
+  FindingIdentity,
+  FindingStatus,
+  FindingTicketRef,
+} from '../model/finding.ts'
 import type { RuleId } from '../model/rule-id.ts'
 import { raiseSeverity, type Severity } from '../model/severity.ts'
 import { type RunContext, selectable } from './context.ts'
@@ -51,7 +56,11 @@ interface CompiledException {
  * override, one level up on a privileged entitlement) and status (open, or suppressed by an active exception
  * or suppression). Drafts with the same fingerprint collapse into one.
  */
-export function finalize(ctx: RunContext, drafts: readonly Draft[], suppressions: readonly ActiveSuppression[]): Map<string, Candidate> {
+export function finalize(
+  ctx: RunContext,
+  drafts: readonly Draft[],
+  suppressions: readonly ActiveSuppression[],
+): Map<string, Candidate> {
   const { snap, policy } = ctx
   const exceptions = compileExceptions(ctx, policy)
   const supp = suppressions.map((s) => ({ ...s, match: compileGlob(s.pattern) }))
@@ -90,7 +99,12 @@ export function finalize(ctx: RunContext, drafts: readonly Draft[], suppressions
     let suppressedBy: string | null = null
     let suppressedUntil: Date | null = null
     const sel: SelectableEntitlement | null = entitlement
-      ? { source: entitlement.source, type: entitlement.type, externalId: entitlement.externalId, name: entitlement.name }
+      ? {
+          source: entitlement.source,
+          type: entitlement.type,
+          externalId: entitlement.externalId,
+          name: entitlement.name,
+        }
       : null
     for (const x of exceptions) {
       if (!matchesException(x, id, d.rule, identity, sel)) continue
@@ -122,7 +136,9 @@ export function finalize(ctx: RunContext, drafts: readonly Draft[], suppressions
       title,
       evidence,
       deps: [...new Set(d.deps)].sort(),
-      material: createHash('sha1').update(JSON.stringify([severity, title, evidence])).digest('hex'),
+      material: createHash('sha1')
+        .update(JSON.stringify([severity, title, evidence]))
+        .digest('hex'),
       suppressedUntil,
       suppressedBy,
       grant: d.grant,
@@ -137,7 +153,10 @@ function compileExceptions(ctx: RunContext, policy: Policy): CompiledException[]
     .filter((x) => !x.expires || x.expires.getTime() > now)
     .map((x) => {
       const idText = x.identity
-      const idGlob = idText === undefined ? undefined : compileGlob(/[*?]/.test(idText) ? idText.toLowerCase() : ctx.keyer(idText))
+      const idGlob =
+        idText === undefined
+          ? undefined
+          : compileGlob(/[*?]/.test(idText) ? idText.toLowerCase() : ctx.keyer(idText))
       const rawGlob = idText === undefined ? undefined : compileGlob(idText)
       return {
         label: `exception: ${x.reason}${x.ticket ? ` (${x.ticket})` : ''}`,
@@ -159,7 +178,8 @@ function matchesException(
 ): boolean {
   if (x.fingerprint !== undefined) return x.fingerprint === id
   // An ACC-001 exception covers the grant: whichever "not covered" rule would win on it is suppressed.
-  if (x.rule !== undefined && x.rule !== rule && !(x.rule === 'ACC-001' && UNCOVERED_FAMILY.has(rule))) return false
+  if (x.rule !== undefined && x.rule !== rule && !(x.rule === 'ACC-001' && UNCOVERED_FAMILY.has(rule)))
+    return false
   if (x.identity && !(identity && x.identity(identity.key))) return false
   if (x.entitlement && !(ent && x.entitlement(ent))) return false
   return true
@@ -205,12 +225,20 @@ function context(ctx: RunContext, d: Draft): Record<string, unknown> {
       approvedAt: iso(info.approvedAt),
       closedAt: iso(t.closedAt),
       expiresAt: iso(t.expiresAt),
-      approvals: t.approvals.map((a) => ({ approver: a.approver, decision: a.decision, decidedAt: iso(a.decidedAt) })),
+      approvals: t.approvals.map((a) => ({
+        approver: a.approver,
+        decision: a.decision,
+        decidedAt: iso(a.decidedAt),
+      })),
     }
   }
   if (d.ent >= 0 && d.grant < 0) {
     const e = snap.entitlements[d.ent]!
-    out.entitlementRecord = { ...selectable(e), resource: e.resource, privileged: ctx.privileged[d.ent] === 1 }
+    out.entitlementRecord = {
+      ...selectable(e),
+      resource: e.resource,
+      privileged: ctx.privileged[d.ent] === 1,
+    }
   }
   return out
 }

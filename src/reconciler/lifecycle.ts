@@ -64,7 +64,12 @@ export function planLifecycle(
   const resolve: string[] = []
   const events: NewFindingEvent[] = []
   const held = { open: [] as string[], resolve: [] as string[] }
-  const event = (c: { id: string; severity: Candidate['severity'] }, type: FindingEventType, status: Candidate['status'] | 'resolved', data: Record<string, unknown>) => {
+  const event = (
+    c: { id: string; severity: Candidate['severity'] },
+    type: FindingEventType,
+    status: Candidate['status'] | 'resolved',
+    data: Record<string, unknown>,
+  ) => {
     events.push({ findingId: c.id, runId, type, at, severity: c.severity, status, data })
     counts[type]++
   }
@@ -78,12 +83,22 @@ export function planLifecycle(
       }
       writes.push(toWrite(c, prev?.firstSeen ?? at, at, runId))
       const type: FindingEventType = c.status === 'suppressed' ? 'suppressed' : prev ? 'reopened' : 'opened'
-      event(c, type, c.status, { title: c.title, rule: c.rule, ...(c.suppressedBy ? { suppressedBy: c.suppressedBy } : {}), ...(prev ? { reopened: true } : {}) })
+      event(c, type, c.status, {
+        title: c.title,
+        rule: c.rule,
+        ...(c.suppressedBy ? { suppressedBy: c.suppressedBy } : {}),
+        ...(prev ? { reopened: true } : {}),
+      })
       continue
     }
     if (prev.status !== c.status) {
       writes.push(toWrite(c, prev.firstSeen, at, runId))
-      event(c, c.status === 'suppressed' ? 'suppressed' : 'unsuppressed', c.status, c.suppressedBy ? { suppressedBy: c.suppressedBy } : { reason: 'the exception or suppression ended' })
+      event(
+        c,
+        c.status === 'suppressed' ? 'suppressed' : 'unsuppressed',
+        c.status,
+        c.suppressedBy ? { suppressedBy: c.suppressedBy } : { reason: 'the exception or suppression ended' },
+      )
     } else if (prev.material !== c.material || prev.severity !== c.severity) {
       writes.push(toWrite(c, prev.firstSeen, at, runId))
       const changes: Record<string, unknown> = {}
@@ -103,7 +118,9 @@ export function planLifecycle(
       continue
     }
     resolve.push(prev.id)
-    event({ id: prev.id, severity: prev.severity }, 'resolved', 'resolved', { reason: 'the drift is no longer present' })
+    event({ id: prev.id, severity: prev.severity }, 'resolved', 'resolved', {
+      reason: 'the drift is no longer present',
+    })
   }
   return { writes, touch, resolve, events, counts, held }
 }
@@ -136,7 +153,12 @@ function toWrite(c: Candidate, firstSeen: Date, at: Date, runId: string): Findin
 }
 
 /** Applies a plan inside the caller's transaction; returns the recorded events with their ids. */
-export async function applyLifecycle(trx: Kysely<Database>, plan: LifecyclePlan, at: Date, runId: string): Promise<FindingEvent[]> {
+export async function applyLifecycle(
+  trx: Kysely<Database>,
+  plan: LifecyclePlan,
+  at: Date,
+  runId: string,
+): Promise<FindingEvent[]> {
   await upsertFindings(trx, plan.writes)
   await touchFindings(trx, plan.touch, at, runId)
   await resolveFindings(trx, plan.resolve, at, runId)

@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
-import type { Db } from '../store/database.ts'
 import type { EntitlementType } from '../model/entitlement.ts'
 import type { IdentityKind, IdentityStatus } from '../model/identity.ts'
 import type { TicketKind, TicketState, TicketTarget, Verdict } from '../model/ticket.ts'
+import type { Db } from '../store/database.ts'
 import {
   COVERED_BY,
   type EntitlementRec,
@@ -57,8 +57,11 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
     display_name: string | null
     owners: string[]
     stream: string
-  }>(db, ['source', 'external_id'], (after) =>
-    sql`select source, external_id, kind, status, email, upn, login, display_name, owners, stream
+  }>(
+    db,
+    ['source', 'external_id'],
+    (after) =>
+      sql`select source, external_id, kind, status, email, upn, login, display_name, owners, stream
       from identities where removed_at is null ${after('')} order by source, external_id limit ${PAGE}`,
   )) {
     identityIndex.set(recKey(r.source, r.external_id), identities.length)
@@ -87,8 +90,11 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
     resource: string | null
     privileged: boolean
     stream: string
-  }>(db, ['source', 'external_id'], (after) =>
-    sql`select source, external_id, type, name, resource, privileged, stream
+  }>(
+    db,
+    ['source', 'external_id'],
+    (after) =>
+      sql`select source, external_id, type, name, resource, privileged, stream
       from entitlements where removed_at is null ${after('')} order by source, external_id limit ${PAGE}`,
   )) {
     entitlementIndex.set(recKey(r.source, r.external_id), entitlements.length)
@@ -130,8 +136,11 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
     ticket_source: string | null
     ticket_id: string | null
     ev_expires: string | null
-  }>(db, ['source', 'principal_type', 'principal_id', 'entitlement_id'], (after) =>
-    sql`select g.source, g.principal_type, g.principal_id, g.entitlement_id, g.stream,
+  }>(
+    db,
+    ['source', 'principal_type', 'principal_id', 'entitlement_id'],
+    (after) =>
+      sql`select g.source, g.principal_type, g.principal_id, g.entitlement_id, g.stream,
         (extract(epoch from g.granted_at) * 1000)::float8 as granted_ms,
         (extract(epoch from g.first_seen) * 1000)::float8 as first_ms,
         (b.source is not null) as baselined, e.covered_by, e.ticket_source, e.ticket_id,
@@ -184,8 +193,11 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
     unmappable: string | null
     stream: string
     approvals: [string, string, number | null][] | string
-  }>(db, ['source', 'external_id'], (after) =>
-    sql`select t.source, t.external_id, t.key, t.url, t.kind, t.state, t.approval, t.requester, t.beneficiary,
+  }>(
+    db,
+    ['source', 'external_id'],
+    (after) =>
+      sql`select t.source, t.external_id, t.key, t.url, t.kind, t.state, t.approval, t.requester, t.beneficiary,
         t.targets, t.unmappable, t.stream,
         (extract(epoch from t.expires_at) * 1000)::float8 as expires_ms,
         (extract(epoch from t.created_at) * 1000)::float8 as created_ms,
@@ -235,8 +247,11 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
     created_ms: number | null
     expires_ms: number | null
     stream: string
-  }>(db, ['source', 'identity_id', 'key_id'], (after) =>
-    sql`select source, identity_id, key_id, type, display_name, stream,
+  }>(
+    db,
+    ['source', 'identity_id', 'key_id'],
+    (after) =>
+      sql`select source, identity_id, key_id, type, display_name, stream,
         (extract(epoch from created_at) * 1000)::float8 as created_ms,
         (extract(epoch from expires_at) * 1000)::float8 as expires_ms
       from credentials where removed_at is null ${after('')} order by source, identity_id, key_id limit ${PAGE}`,

@@ -8,7 +8,7 @@ import type { FindingEvent } from '../model/finding.ts'
 import type { RuleId } from '../model/rule-id.ts'
 import type { Severity } from '../model/severity.ts'
 import type { Database, Db } from '../store/database.ts'
-import { upsertEvidence, type EvidenceWrite } from '../store/repositories/evidence.ts'
+import { type EvidenceWrite, upsertEvidence } from '../store/repositories/evidence.ts'
 import { loadFindingStates } from '../store/repositories/findings.ts'
 import { syncPersonKeys } from '../store/repositories/person-keys.ts'
 import { finishReconcileRun, startReconcileRun } from '../store/repositories/reconcile-runs.ts'
@@ -16,7 +16,7 @@ import { activeSuppressions } from '../store/repositories/suppressions.ts'
 import { streamCompleteness } from '../store/repositories/sync-runs.ts'
 import { completenessCheck } from './completeness.ts'
 import { RunContext } from './context.ts'
-import { evaluate, type EvidenceDraft } from './evaluate.ts'
+import { type EvidenceDraft, evaluate } from './evaluate.ts'
 import { finalize } from './finalize.ts'
 import { applyLifecycle, type LifecycleCounts, planLifecycle } from './lifecycle.ts'
 import { loadSnapshot } from './load.ts'
@@ -41,12 +41,23 @@ export interface ReconcileSummary {
   /** What this run changed. */
   changes: LifecycleCounts
   /** Findings this run would have opened or resolved but held back, and the incomplete inputs why. */
-  heldBack: { opening: number; resolving: number; incompleteInputs: string[]; findingIds: { open: string[]; resolve: string[] } }
+  heldBack: {
+    opening: number
+    resolving: number
+    incompleteInputs: string[]
+    findingIds: { open: string[]; resolve: string[] }
+  }
   /** Open findings after the run, by rule and severity. */
   open: { rule: RuleId; severity: Severity; count: number }[]
   suppressed: number
   evidence: { covered: number; written: number }
-  data: { identities: number; entitlements: number; directGrants: number; ticketsInWindow: number; credentials: number }
+  data: {
+    identities: number
+    entitlements: number
+    directGrants: number
+    ticketsInWindow: number
+    credentials: number
+  }
   timings: Record<string, number>
 }
 
@@ -74,7 +85,9 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
     const snap = await loadSnapshot(db, { now: at, lookBackDays: opts.config.reconcile.lookBackDays })
     lap('load')
     const ctx = new RunContext(snap, opts.policy, {
-      tickets: opts.config.connectors.filter((c) => TICKET_KINDS.has(c.kind) && 'tickets' in c && c.tickets).map((c) => c.id),
+      tickets: opts.config.connectors
+        .filter((c) => TICKET_KINDS.has(c.kind) && 'tickets' in c && c.tickets)
+        .map((c) => c.id),
       identities: opts.config.connectors.filter((c) => IDP_KINDS.has(c.kind)).map((c) => c.id),
     })
     lap('resolve')
@@ -85,7 +98,12 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
     lap('finalize')
     for (const c of candidates.values()) {
       // An ACC-001 exception is coverage too: record it as the grant's evidence.
-      if (c.status === 'suppressed' && c.grant >= 0 && UNCOVERED_FAMILY.has(c.rule) && c.suppressedBy?.startsWith('exception')) {
+      if (
+        c.status === 'suppressed' &&
+        c.grant >= 0 &&
+        UNCOVERED_FAMILY.has(c.rule) &&
+        c.suppressedBy?.startsWith('exception')
+      ) {
         evidence.push({ grant: c.grant, coveredBy: 'exception', ticket: -1 })
       }
     }
@@ -93,7 +111,11 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
     await db.transaction().execute(async (trx) => {
       await syncPersonKeys(
         trx,
-        snap.identities.map((i) => ({ source: i.source, externalId: i.externalId, personKey: snap.subjects[i.subject]!.key })),
+        snap.identities.map((i) => ({
+          source: i.source,
+          externalId: i.externalId,
+          personKey: snap.subjects[i.subject]!.key,
+        })),
         at,
       )
       await upsertEvidence(trx, evidenceRows)
@@ -135,7 +157,9 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
         incompleteInputs: check.incomplete(),
         findingIds: { open: plan.held.open.slice(0, 1000), resolve: plan.held.resolve.slice(0, 1000) },
       },
-      open: [...open.values()].sort((a, b) => a.rule.localeCompare(b.rule) || a.severity.localeCompare(b.severity)),
+      open: [...open.values()].sort(
+        (a, b) => a.rule.localeCompare(b.rule) || a.severity.localeCompare(b.severity),
+      ),
       suppressed,
       evidence: { covered: evidence.length, written: evidenceRows.length },
       data: {
@@ -147,22 +171,34 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
       },
       timings,
     }
-    await finishReconcileRun(db, runId, 'succeeded', now(), { ...summary, heldBack: { ...summary.heldBack, findingIds: undefined } })
+    await finishReconcileRun(db, runId, 'succeeded', now(), {
+      ...summary,
+      heldBack: { ...summary.heldBack, findingIds: undefined },
+    })
     if (summary.heldBack.opening || summary.heldBack.resolving) {
       log.warn(
-        { heldBack: summary.heldBack.opening + summary.heldBack.resolving, incomplete: summary.heldBack.incompleteInputs },
+        {
+          heldBack: summary.heldBack.opening + summary.heldBack.resolving,
+          incomplete: summary.heldBack.incompleteInputs,
+        },
         'findings held back: their inputs are incomplete (a sync failed or has not run)',
       )
     }
     log.info({ changes: plan.counts, durationMs: summary.durationMs }, 'reconcile finished')
     return summary
   } catch (e) {
-    await finishReconcileRun(db, runId, 'failed', now(), { error: e instanceof Error ? e.message : String(e) }).catch(() => {})
+    await finishReconcileRun(db, runId, 'failed', now(), {
+      error: e instanceof Error ? e.message : String(e),
+    }).catch(() => {})
     throw e
   }
 }
 
-function bump(m: Map<string, { rule: RuleId; severity: Severity; count: number }>, rule: RuleId, severity: Severity) {
+function bump(
+  m: Map<string, { rule: RuleId; severity: Severity; count: number }>,
+  rule: RuleId,
+  severity: Severity,
+) {
   const k = `${rule}|${severity}`
   const cur = m.get(k)
   if (cur) cur.count++
@@ -173,14 +209,18 @@ function bump(m: Map<string, { rule: RuleId; severity: Severity; count: number }
 function evidenceWrites(
   ctx: RunContext,
   drafts: readonly EvidenceDraft[],
-  candidates: ReadonlyMap<string, { grant: number; suppressedBy: string | null; rule: string; status: string }>,
+  candidates: ReadonlyMap<
+    string,
+    { grant: number; suppressedBy: string | null; rule: string; status: string }
+  >,
   runId: string,
   at: Date,
 ): EvidenceWrite[] {
   const { snap } = ctx
   const g = snap.grants
   const exceptionBy = new Map<number, string>()
-  for (const c of candidates.values()) if (c.grant >= 0 && c.suppressedBy?.startsWith('exception')) exceptionBy.set(c.grant, c.suppressedBy)
+  for (const c of candidates.values())
+    if (c.grant >= 0 && c.suppressedBy?.startsWith('exception')) exceptionBy.set(c.grant, c.suppressedBy)
   const out: EvidenceWrite[] = []
   for (const d of drafts) {
     const k = d.grant
@@ -207,7 +247,11 @@ function evidenceWrites(
       }
     } else if (d.coveredBy === 'exception') detail = { exception: exceptionBy.get(k) ?? null }
     else if (d.coveredBy === 'birthright') detail = { policy: 'birthright' }
-    else detail = { policy: 'baseline', accepted: g.baselined[k] === 1 ? 'accord baseline accept' : 'policy baseline' }
+    else
+      detail = {
+        policy: 'baseline',
+        accepted: g.baselined[k] === 1 ? 'accord baseline accept' : 'policy baseline',
+      }
     out.push({
       source: id.source,
       principalType: 'identity',

@@ -1,5 +1,5 @@
-import type { IdentityKind, IdentityStatus } from '../model/identity.ts'
 import type { EntitlementType } from '../model/entitlement.ts'
+import type { IdentityKind, IdentityStatus } from '../model/identity.ts'
 import type { ApprovalDecision, TicketKind, TicketState, TicketTarget, Verdict } from '../model/ticket.ts'
 
 /**

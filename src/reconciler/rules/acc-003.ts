@@ -1,5 +1,5 @@
-import type { GrantAnalysis } from '../coverage.ts'
 import { RunContext } from '../context.ts'
+import type { GrantAnalysis } from '../coverage.ts'
 import type { GrantHit, RuleDef } from './rule.ts'
 
 export const rule: RuleDef = {

@@ -1,5 +1,5 @@
-import type { GrantAnalysis } from '../coverage.ts'
 import type { RunContext } from '../context.ts'
+import type { GrantAnalysis } from '../coverage.ts'
 import { latestCreated } from './pick.ts'
 import type { GrantHit, RuleDef } from './rule.ts'
 
@@ -29,6 +29,9 @@ export function check(ctx: RunContext, a: GrantAnalysis): GrantHit | null {
   return {
     ticket,
     why: `granted at ${new Date(granted).toISOString()}, before ticket ${info.t.key} was approved at ${new Date(info.approvedAt!).toISOString()}`,
-    facts: { grantedAt: new Date(granted).toISOString(), approvedAt: new Date(info.approvedAt!).toISOString() },
+    facts: {
+      grantedAt: new Date(granted).toISOString(),
+      approvedAt: new Date(info.approvedAt!).toISOString(),
+    },
   }
 }

@@ -1,5 +1,5 @@
-import type { GrantAnalysis } from '../coverage.ts'
 import type { RunContext } from '../context.ts'
+import type { GrantAnalysis } from '../coverage.ts'
 import { latestCreated } from './pick.ts'
 import type { GrantHit, RuleDef } from './rule.ts'
 

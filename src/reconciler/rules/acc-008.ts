@@ -21,7 +21,11 @@ export function run(ctx: RunContext, info: TicketInfo, ticket: number, emit: Emi
     rule: 'ACC-008',
     subject: info.subject,
     identity:
-      info.subject >= 0 ? undefined : info.beneficiaryKey ? { key: info.beneficiaryKey, kind: 'person' } : null,
+      info.subject >= 0
+        ? undefined
+        : info.beneficiaryKey
+          ? { key: info.beneficiaryKey, kind: 'person' }
+          : null,
     ent: -1,
     ticket,
     grant: -1,

@@ -26,7 +26,12 @@ export function run(ctx: RunContext, info: TicketInfo, ticket: number, emit: Emi
     emit({
       rule: 'ACC-009',
       subject: info.subject,
-      identity: info.subject >= 0 ? undefined : info.beneficiaryKey ? { key: info.beneficiaryKey, kind: 'person' } : null,
+      identity:
+        info.subject >= 0
+          ? undefined
+          : info.beneficiaryKey
+            ? { key: info.beneficiaryKey, kind: 'person' }
+            : null,
       ent: tg.ent,
       ticket,
       grant: -1,

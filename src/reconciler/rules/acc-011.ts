@@ -1,5 +1,5 @@
-import type { GrantAnalysis } from '../coverage.ts'
 import type { RunContext } from '../context.ts'
+import type { GrantAnalysis } from '../coverage.ts'
 import type { GrantHit, RuleDef } from './rule.ts'
 
 export const rule: RuleDef = {
@@ -18,5 +18,9 @@ export const rule: RuleDef = {
 export function check(ctx: RunContext, a: GrantAnalysis): GrantHit | null {
   const id = ctx.snap.identities[a.identity]!
   if (id.status === 'active') return null
-  return { ticket: -1, why: `the identity is ${id.status} and still holds the grant`, facts: { status: id.status } }
+  return {
+    ticket: -1,
+    why: `the identity is ${id.status} and still holds the grant`,
+    facts: { status: id.status },
+  }
 }

@@ -18,8 +18,7 @@ export const rule: RuleDef = {
 export function run(ctx: RunContext, info: TicketInfo, ticket: number, emit: Emit): void {
   const t = info.t
   const deps = [ctx.snap.streams[t.stream]!, ...ctx.idpSide]
-  const identity =
-    info.subject >= 0 ? undefined : null
+  const identity = info.subject >= 0 ? undefined : null
   if (t.unmappable) {
     emit({
       rule: 'ACC-012',
@@ -29,7 +28,7 @@ export function run(ctx: RunContext, info: TicketInfo, ticket: number, emit: Emi
       ticket,
       grant: -1,
       title: `${t.key} could not be mapped: ${t.unmappable}`,
-      evidence: { why: 'the ticket could not be mapped to accord\'s model', reason: t.unmappable },
+      evidence: { why: "the ticket could not be mapped to accord's model", reason: t.unmappable },
       deps,
     })
     return
@@ -58,8 +57,14 @@ export function run(ctx: RunContext, info: TicketInfo, ticket: number, emit: Emi
     seen.add(dedupe)
     const problems: string[] = []
     if (noBeneficiary) problems.push(`beneficiary ${JSON.stringify(t.beneficiary)} resolves to no identity`)
-    if (tg.status === 'unknown') problems.push(`target ${JSON.stringify(tg.text)} matches no entitlement${tg.system ? ` in ${tg.system}` : ''}`)
-    if (tg.status === 'ambiguous') problems.push(`target ${JSON.stringify(tg.text)} matches several entitlements${tg.system ? ` in ${tg.system}` : ''}`)
+    if (tg.status === 'unknown')
+      problems.push(
+        `target ${JSON.stringify(tg.text)} matches no entitlement${tg.system ? ` in ${tg.system}` : ''}`,
+      )
+    if (tg.status === 'ambiguous')
+      problems.push(
+        `target ${JSON.stringify(tg.text)} matches several entitlements${tg.system ? ` in ${tg.system}` : ''}`,
+      )
     emit({
       rule: 'ACC-012',
       subject: info.subject,
@@ -69,7 +74,12 @@ export function run(ctx: RunContext, info: TicketInfo, ticket: number, emit: Emi
       ticket,
       grant: -1,
       title: `${t.key}: ${problems.join('; ')}`,
-      evidence: { why: problems.join('; '), beneficiary: t.beneficiary, target: { system: tg.system, entitlement: tg.text }, status: tg.status },
+      evidence: {
+        why: problems.join('; '),
+        beneficiary: t.beneficiary,
+        target: { system: tg.system, entitlement: tg.text },
+        status: tg.status,
+      },
       deps,
     })
   }

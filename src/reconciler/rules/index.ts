@@ -30,7 +30,21 @@ export const personRules = [acc010] as const
 export const nhiRules = [nhi001, nhi002, nhi003] as const
 
 export const RULES: Record<RuleId, RuleDef> = Object.fromEntries(
-  [acc001, acc002, acc003, acc004, acc005, acc006, acc007, acc008, acc009, acc010, acc011, acc012, nhi001, nhi002, nhi003].map(
-    (m) => [m.rule.id, m.rule],
-  ),
+  [
+    acc001,
+    acc002,
+    acc003,
+    acc004,
+    acc005,
+    acc006,
+    acc007,
+    acc008,
+    acc009,
+    acc010,
+    acc011,
+    acc012,
+    nhi001,
+    nhi002,
+    nhi003,
+  ].map((m) => [m.rule.id, m.rule]),
 ) as Record<RuleId, RuleDef>

@@ -16,7 +16,8 @@ export const rule: RuleDef = {
 
 export function run(ctx: RunContext, emit: Emit): void {
   const ticketed = new Set<number>()
-  for (const info of ctx.tickets) if (info.t.kind === 'service_account' && info.subject >= 0) ticketed.add(info.subject)
+  for (const info of ctx.tickets)
+    if (info.t.kind === 'service_account' && info.subject >= 0) ticketed.add(info.subject)
   ctx.snap.subjects.forEach((subject, s) => {
     if (subject.kind !== 'nhi' || ticketed.has(s)) return
     const id = ctx.snap.identities[subject.identities[0]!]!

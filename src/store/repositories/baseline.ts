@@ -26,6 +26,9 @@ export async function acceptBaseline(
 }
 
 export async function countBaseline(db: Db): Promise<number> {
-  const r = await db.selectFrom('baseline').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()
+  const r = await db
+    .selectFrom('baseline')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .executeTakeFirstOrThrow()
   return Number(r.n)
 }

@@ -176,7 +176,9 @@ export async function queryEvidence(db: Db, q: EvidenceQuery): Promise<EvidenceR
       ticketSource: x.ticket_source,
       ticketKey: x.ticket_key,
       ticketUrl: x.ticket_url,
-      approvers: Array.isArray(detail.approvers) ? (detail.approvers as { approver: string }[]).map((a) => a.approver) : [],
+      approvers: Array.isArray(detail.approvers)
+        ? (detail.approvers as { approver: string }[]).map((a) => a.approver)
+        : [],
       approvedAt: x.approved_at,
       grantedAt: x.granted_at,
       grantFirstSeen: x.grant_first_seen,

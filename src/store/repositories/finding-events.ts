@@ -17,7 +17,10 @@ export interface NewFindingEvent {
 const CHUNK = 5_000
 
 /** Appends events in order and returns them with their ids (the outbox and exporters key on them). */
-export async function insertFindingEvents(db: Kysely<Database>, events: readonly NewFindingEvent[]): Promise<FindingEvent[]> {
+export async function insertFindingEvents(
+  db: Kysely<Database>,
+  events: readonly NewFindingEvent[],
+): Promise<FindingEvent[]> {
   const out: FindingEvent[] = []
   for (let i = 0; i < events.length; i += CHUNK) {
     const chunk = events.slice(i, i + CHUNK)
@@ -38,7 +41,12 @@ export async function insertFindingEvents(db: Kysely<Database>, events: readonly
 }
 
 export async function listFindingEvents(db: Db, findingId: string): Promise<FindingEvent[]> {
-  const rows = await db.selectFrom('finding_events').selectAll().where('finding_id', '=', findingId).orderBy('id').execute()
+  const rows = await db
+    .selectFrom('finding_events')
+    .selectAll()
+    .where('finding_id', '=', findingId)
+    .orderBy('id')
+    .execute()
   return rows.map((r) => ({
     id: Number(r.id),
     findingId: r.finding_id,

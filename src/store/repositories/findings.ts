@@ -178,7 +178,9 @@ export function findingFromRow(r: FindingRow): Finding {
     rule: r.rule as Finding['rule'],
     severity: r.severity as Severity,
     status: r.status as FindingStatus,
-    identity: r.identity_key ? { key: r.identity_key, kind: (r.identity_kind ?? 'person') as 'person' | 'nhi' } : null,
+    identity: r.identity_key
+      ? { key: r.identity_key, kind: (r.identity_kind ?? 'person') as 'person' | 'nhi' }
+      : null,
     entitlement:
       r.entitlement_source !== null && r.entitlement_name !== null
         ? {
@@ -191,11 +193,15 @@ export function findingFromRow(r: FindingRow): Finding {
     ticket: r.ticket_source && r.ticket_key ? { source: r.ticket_source, key: r.ticket_key } : null,
     credentialKeyId: r.credential_key_id,
     title: r.title,
-    evidence: (typeof r.evidence === 'string' ? JSON.parse(r.evidence) : r.evidence) as Record<string, unknown>,
+    evidence: (typeof r.evidence === 'string' ? JSON.parse(r.evidence) : r.evidence) as Record<
+      string,
+      unknown
+    >,
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
     resolvedAt: r.resolved_at,
-    raisedTicket: r.raised_sink && r.raised_key ? { sink: r.raised_sink, key: r.raised_key, url: r.raised_url } : null,
+    raisedTicket:
+      r.raised_sink && r.raised_key ? { sink: r.raised_sink, key: r.raised_key, url: r.raised_url } : null,
   }
 }
 

@@ -25,7 +25,11 @@ const SPEC = {
  * Brings person_keys in line with this run's resolution, writing only the rows that changed (and dropping
  * those of identities no longer present), so a steady-state run writes nothing.
  */
-export async function syncPersonKeys(db: Kysely<Database>, rows: readonly PersonKeyWrite[], at: Date): Promise<number> {
+export async function syncPersonKeys(
+  db: Kysely<Database>,
+  rows: readonly PersonKeyWrite[],
+  at: Date,
+): Promise<number> {
   const existing = new Map<string, string>()
   const stored = await sql<{ source: string; external_id: string; person_key: string }>`
     select source, external_id, person_key from person_keys`.execute(db)

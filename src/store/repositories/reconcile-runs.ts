@@ -1,7 +1,10 @@
 import type { Db } from '../database.ts'
 
 export async function startReconcileRun(db: Db, id: string, at: Date) {
-  await db.insertInto('reconcile_runs').values({ id, started_at: at, finished_at: null, status: 'running', summary: '{}' }).execute()
+  await db
+    .insertInto('reconcile_runs')
+    .values({ id, started_at: at, finished_at: null, status: 'running', summary: '{}' })
+    .execute()
 }
 
 export async function finishReconcileRun(
@@ -19,7 +22,12 @@ export async function finishReconcileRun(
 }
 
 export async function lastReconcileRun(db: Db) {
-  const r = await db.selectFrom('reconcile_runs').selectAll().orderBy('started_at', 'desc').limit(1).executeTakeFirst()
+  const r = await db
+    .selectFrom('reconcile_runs')
+    .selectAll()
+    .orderBy('started_at', 'desc')
+    .limit(1)
+    .executeTakeFirst()
   if (!r) return null
   return {
     id: r.id,

@@ -2,8 +2,14 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { Policy, type PolicyInput } from '../../../src/config/policy.ts'
 import { Config } from '../../../src/config/schema.ts'
-import type { ObservedCredential, ObservedEntitlement, ObservedGrant, ObservedIdentity, ObservedTicket } from '../../../src/connectors/types.ts'
 import { emptyStats } from '../../../src/connectors/http/stats.ts'
+import type {
+  ObservedCredential,
+  ObservedEntitlement,
+  ObservedGrant,
+  ObservedIdentity,
+  ObservedTicket,
+} from '../../../src/connectors/types.ts'
 import { silentLogger } from '../../../src/core/logger.ts'
 import type { Finding } from '../../../src/model/finding.ts'
 import { type ReconcileSummary, reconcile } from '../../../src/reconciler/reconcile.ts'
@@ -13,14 +19,24 @@ import { upsertEntitlements } from '../../../src/store/repositories/entitlements
 import { listFindings } from '../../../src/store/repositories/findings.ts'
 import { upsertGrants } from '../../../src/store/repositories/grants.ts'
 import { upsertIdentities } from '../../../src/store/repositories/identities.ts'
-import { finishStreamRun, finishSyncRun, startStreamRun, startSyncRun } from '../../../src/store/repositories/sync-runs.ts'
+import {
+  finishStreamRun,
+  finishSyncRun,
+  startStreamRun,
+  startSyncRun,
+} from '../../../src/store/repositories/sync-runs.ts'
 import { upsertTickets } from '../../../src/store/repositories/tickets.ts'
 
 export const NOW = '2026-11-29T12:00:00.000Z'
 export const days = (n: number) => new Date(Date.parse(NOW) - n * 86_400_000)
 export const hours = (n: number) => new Date(Date.parse(NOW) - n * 3_600_000)
 
-export function person(source: string, id: string, email: string | null, extra: Partial<ObservedIdentity> = {}): ObservedIdentity {
+export function person(
+  source: string,
+  id: string,
+  email: string | null,
+  extra: Partial<ObservedIdentity> = {},
+): ObservedIdentity {
   return {
     source,
     externalId: id,
@@ -36,20 +52,49 @@ export function person(source: string, id: string, email: string | null, extra: 
   }
 }
 
-export function nhi(source: string, id: string, name: string, extra: Partial<ObservedIdentity> = {}): ObservedIdentity {
+export function nhi(
+  source: string,
+  id: string,
+  name: string,
+  extra: Partial<ObservedIdentity> = {},
+): ObservedIdentity {
   return { ...person(source, id, null, { kind: 'service', displayName: name }), ...extra }
 }
 
-export function ent(source: string, id: string, name: string, extra: Partial<ObservedEntitlement> = {}): ObservedEntitlement {
-  return { source, externalId: id, type: 'group', name, resource: null, privileged: false, owners: [], ...extra }
+export function ent(
+  source: string,
+  id: string,
+  name: string,
+  extra: Partial<ObservedEntitlement> = {},
+): ObservedEntitlement {
+  return {
+    source,
+    externalId: id,
+    type: 'group',
+    name,
+    resource: null,
+    privileged: false,
+    owners: [],
+    ...extra,
+  }
 }
 
-export function grant(source: string, principalId: string, entitlementId: string, grantedAt: Date | null = days(30), principalType: 'identity' | 'group' = 'identity'): ObservedGrant {
+export function grant(
+  source: string,
+  principalId: string,
+  entitlementId: string,
+  grantedAt: Date | null = days(30),
+  principalType: 'identity' | 'group' = 'identity',
+): ObservedGrant {
   return { source, principalType, principalId, entitlementId, grantedAt }
 }
 
 let ticketNo = 1000
-export function ticket(beneficiary: string | null, targets: (string | { system: string; entitlement: string })[], extra: Partial<ObservedTicket> = {}): ObservedTicket {
+export function ticket(
+  beneficiary: string | null,
+  targets: (string | { system: string; entitlement: string })[],
+  extra: Partial<ObservedTicket> = {},
+): ObservedTicket {
   const n = ++ticketNo
   return {
     source: 'snow',
@@ -81,13 +126,23 @@ export interface WorldData {
   tickets?: ObservedTicket[]
 }
 
-const STREAM = { identities: 'users', entitlements: 'groups', grants: 'memberships', credentials: 'credentials', tickets: 'tickets' } as const
+const STREAM = {
+  identities: 'users',
+  entitlements: 'groups',
+  grants: 'memberships',
+  credentials: 'credentials',
+  tickets: 'tickets',
+} as const
 
 /**
  * Writes records the way a successful full sync of each source would: through the repositories, inside a
  * recorded sync run whose streams succeed (or fail, with `fail`), so completeness is what a real run leaves.
  */
-export async function sync(db: Db, data: WorldData, opts: { fail?: string[]; at?: Date; sources?: string[] } = {}) {
+export async function sync(
+  db: Db,
+  data: WorldData,
+  opts: { fail?: string[]; at?: Date; sources?: string[] } = {},
+) {
   const at = opts.at ?? hours(1)
   const bySource = new Map<string, Map<keyof typeof STREAM, unknown[]>>()
   for (const [table, rows] of Object.entries(data) as [keyof typeof STREAM, { source: string }[]][]) {
@@ -100,7 +155,13 @@ export async function sync(db: Db, data: WorldData, opts: { fail?: string[]; at?
   for (const s of opts.sources ?? []) if (!bySource.has(s)) bySource.set(s, new Map())
   for (const [source, tables] of bySource) {
     const runId = randomUUID()
-    const seq = await startSyncRun(db, { id: runId, connectorId: source, kind: 'test', requestedMode: 'full', at })
+    const seq = await startSyncRun(db, {
+      id: runId,
+      connectorId: source,
+      kind: 'test',
+      requestedMode: 'full',
+      at,
+    })
     const failed = opts.fail?.includes(source) ?? false
     const streams = tables.size ? [...tables.keys()] : (['identities'] as const)
     for (const table of streams) {
@@ -131,9 +192,18 @@ export async function sync(db: Db, data: WorldData, opts: { fail?: string[]; at?
   }
 }
 
-export async function run(db: Db, policy: PolicyInput = {}, onEvents?: Parameters<typeof reconcile>[1]['onEvents']): Promise<ReconcileSummary> {
+export async function run(
+  db: Db,
+  policy: PolicyInput = {},
+  onEvents?: Parameters<typeof reconcile>[1]['onEvents'],
+): Promise<ReconcileSummary> {
   process.env.ACCORD_NOW = NOW
-  return reconcile(db, { config: Config.parse({}), policy: Policy.parse(policy), logger: silentLogger(), onEvents })
+  return reconcile(db, {
+    config: Config.parse({}),
+    policy: Policy.parse(policy),
+    logger: silentLogger(),
+    onEvents,
+  })
 }
 
 export async function open(db: Db, rule?: string): Promise<Finding[]> {
@@ -145,4 +215,13 @@ export async function openKeys(db: Db): Promise<string[]> {
   return (await open(db))
     .map((f) => [f.rule, f.identity?.key ?? '-', f.entitlement?.name ?? '-', f.ticket?.key ?? '-'].join(' '))
     .sort()
+}
+
+/** Empties every table a test writes, so one store serves a whole file. */
+export async function reset(db: Db) {
+  const { sql } = await import('kysely')
+  await sql`truncate identities, entitlements, grants, credentials, tickets, approvals, person_keys, evidence_matches,
+    finding_events, findings, reconcile_runs, baseline, suppressions, stream_runs, sync_runs, cursors cascade`.execute(
+    db,
+  )
 }
