@@ -35,6 +35,11 @@ interface GroupsPosition {
   since?: string
   /** Highest `lastUpdated`/`lastMembershipUpdated` seen. */
   watermark?: string
+  /**
+   * Groups listed whole whose `lastMembershipUpdated` falls inside the overlap window, with that value: the
+   * overlap brings them back next run, and an unchanged value means there is nothing new to list.
+   */
+  recent?: Record<string, string>
 }
 
 export async function syncGroups(run: OktaRun): Promise<void> {
@@ -50,7 +55,7 @@ export async function syncGroups(run: OktaRun): Promise<void> {
   } else if (resumed.phase) {
     pos = resumed
   } else {
-    pos = { phase: 'log', log: resumed.log ?? {}, watermark: resumed.watermark }
+    pos = { phase: 'log', log: resumed.log ?? {}, watermark: resumed.watermark, recent: resumed.recent }
   }
   const stats = w.stats
   const signal = ctx.signal
@@ -66,6 +71,7 @@ export async function syncGroups(run: OktaRun): Promise<void> {
       phase: 'list',
       log: pos.log,
       watermark: pos.watermark,
+      recent: pos.recent,
       since: pos.watermark ? sinceWatermark(pos.watermark) : undefined,
     }
     await write({ checkpoint: pos })
@@ -84,6 +90,12 @@ export async function syncGroups(run: OktaRun): Promise<void> {
     if (since) params.filter = `lastUpdated gt "${since}" or lastMembershipUpdated gt "${since}"`
   }
   const concurrency = ctx.config.rateLimit.concurrency
+  const listedBefore = new Map(Object.entries(pos.recent ?? {}))
+  const recent = new Map(listedBefore)
+  const needsListing = (g: OktaGroup) =>
+    !since ||
+    (Date.parse(g.lastMembershipUpdated) > Date.parse(since) &&
+      listedBefore.get(g.id) !== g.lastMembershipUpdated)
   if (start) {
     for await (const page of client.pages(start, { params, stats, signal })) {
       const { records: groups, invalid } = parseRecords(page.items, OktaGroup)
@@ -92,9 +104,7 @@ export async function syncGroups(run: OktaRun): Promise<void> {
         pos.watermark = laterOf(laterOf(pos.watermark, g.lastUpdated), g.lastMembershipUpdated)
       pos = { ...pos, page: page.url, done: [...done] }
       await write({ entitlements: groups.map(groupEntitlement), invalid, checkpoint: pos })
-      const toList = groups.filter(
-        (g) => !done.has(g.id) && (!since || Date.parse(g.lastMembershipUpdated) > Date.parse(since)),
-      )
+      const toList = groups.filter((g) => !done.has(g.id) && needsListing(g))
       await eachConcurrent(toList, concurrency, signal, async (g) => {
         const members = client.pages(`/api/v1/groups/${encodeURIComponent(g.id)}/users`, {
           params: { limit: client.pageSize('groupUsers') },
@@ -107,6 +117,8 @@ export async function syncGroups(run: OktaRun): Promise<void> {
           if (!mp.next) {
             // The group's whole member list is written with this batch: members it no longer has are gone.
             done.add(g.id)
+            recent.set(g.id, g.lastMembershipUpdated)
+            pos.recent = Object.fromEntries(recent)
             batch.completeGrantScopes = [{ principalType: 'identity', entitlementId: g.id }]
             batch.checkpoint = { ...pos, done: [...done] }
           }
@@ -117,7 +129,20 @@ export async function syncGroups(run: OktaRun): Promise<void> {
       await write({ checkpoint: pos })
     }
   }
-  await w.complete({ log: pos.log, watermark: pos.watermark } satisfies GroupsPosition)
+  await w.complete({
+    log: pos.log,
+    watermark: pos.watermark,
+    recent: recentWithin(recent, pos.watermark),
+  } satisfies GroupsPosition)
+}
+
+/** The entries of `recent` that the next run's overlap window will bring back. */
+function recentWithin(recent: Map<string, string>, watermark: string | undefined): Record<string, string> {
+  if (!watermark) return {}
+  const from = Date.parse(sinceWatermark(watermark))
+  const out: Record<string, string> = {}
+  for (const [id, at] of recent) if (Date.parse(at) > from) out[id] = at
+  return out
 }
 
 /**
