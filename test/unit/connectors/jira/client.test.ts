@@ -40,13 +40,11 @@ describe('jira/client', () => {
   it('waits until an ISO-8601 X-RateLimit-Reset when a 429 has no Retry-After', async () => {
     const scope = nock(BASE)
     const reset = new Date(Date.now() + 1500).toISOString()
-    scope
-      .get('/rest/api/3/field')
-      .reply(429, '', {
-        'X-RateLimit-Reset': reset,
-        'X-RateLimit-Limit': '100',
-        'X-RateLimit-Remaining': '0',
-      })
+    scope.get('/rest/api/3/field').reply(429, '', {
+      'X-RateLimit-Reset': reset,
+      'X-RateLimit-Limit': '100',
+      'X-RateLimit-Remaining': '0',
+    })
     scope.get('/rest/api/3/field').reply(200, [])
     const started = Date.now()
     await createJiraHttp(config, silentLogger()).request('/rest/api/3/field')
