@@ -1,0 +1,151 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { Router, type Simulator, type SimulatorOptions, startSimulator } from '../core/index.ts'
+import type { OktaTenant } from '../state.ts'
+import { OktaAuth, type OktaCredentials, type OktaServiceApp } from './auth.ts'
+import { oktaError } from './errors.ts'
+import { oktaRoutes } from './routes.ts'
+import { OktaState } from './state.ts'
+
+export type { OktaCredentials, OktaServiceApp } from './auth.ts'
+export { OktaState } from './state.ts'
+
+export const OKTA_SANDBOX_SCOPES = [
+  'okta.users.read',
+  'okta.groups.read',
+  'okta.apps.read',
+  'okta.roles.read',
+  'okta.logs.read',
+  'okta.apiTokens.read',
+]
+
+/**
+ * Okta's per-endpoint buckets (requests per minute). Okta does not publish one table for every org: these follow
+ * its documented defaults for the endpoints accord reads; every other endpoint gets `default`.
+ */
+export const OKTA_DEFAULT_RATE_LIMITS = {
+  default: { capacity: 600, windowMs: 60_000 },
+  'GET /api/v1/users': { capacity: 600, windowMs: 60_000 },
+  'GET /api/v1/users/:id': { capacity: 2000, windowMs: 60_000 },
+  'GET /api/v1/groups': { capacity: 500, windowMs: 60_000 },
+  'GET /api/v1/apps': { capacity: 100, windowMs: 60_000 },
+  'GET /api/v1/logs': { capacity: 120, windowMs: 60_000 },
+  'POST /oauth2/v1/token': { capacity: 600, windowMs: 60_000 },
+}
+
+export interface OktaSimulatorOptions extends SimulatorOptions {
+  /** SSWS tokens and OAuth service apps; one of each is generated when absent. */
+  credentials?: Partial<OktaCredentials>
+  /** Bearer token lifetime in seconds (Okta: 3600). */
+  tokenLifetimeS?: number
+  scenarioNow?: string
+}
+
+export interface OktaSimulator {
+  simulator: Simulator
+  /** `http://127.0.0.1:PORT`: accord's `orgUrl`. */
+  url: string
+  credentials: OktaCredentials
+  /** The private key (PKCS#8 PEM) of the generated service app, when the simulator generated it. */
+  serviceAppPrivateKey: string | null
+  state: OktaState
+  control: Simulator['control']
+  close(): Promise<void>
+}
+
+/** Starts the Okta Management API simulator (plain HTTP on loopback). */
+export async function startOktaSimulator(
+  tenant: OktaTenant,
+  options: OktaSimulatorOptions = {},
+): Promise<OktaSimulator> {
+  const clock = options.clock ?? Date.now
+  const started = clock()
+  const scenarioStart = Date.parse(options.scenarioNow ?? new Date(started).toISOString())
+  const state = new OktaState(tenant, () => new Date(scenarioStart + (clock() - started)).toISOString())
+
+  let serviceAppPrivateKey: string | null = null
+  let serviceApps: OktaServiceApp[] | undefined = options.credentials?.serviceApps
+  if (!serviceApps) {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    serviceAppPrivateKey = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+    serviceApps = [
+      {
+        clientId: `0oa${randomBytes(9).toString('hex').slice(0, 17)}`,
+        publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        scopes: OKTA_SANDBOX_SCOPES,
+      },
+    ]
+  }
+  const credentials: OktaCredentials = {
+    sswsTokens: options.credentials?.sswsTokens ?? [`00${randomBytes(20).toString('base64url')}`],
+    serviceApps,
+  }
+  const auth = new OktaAuth(credentials, clock, options.tokenLifetimeS ?? 3600)
+  const router = new Router()
+  oktaRoutes(router, state, auth)
+  const rules = { ...OKTA_DEFAULT_RATE_LIMITS, ...options.rateLimits }
+
+  const simulator = await startSimulator(
+    {
+      name: 'okta',
+      router,
+      rateLimits: rules,
+      rateBucket: (ctx) => ({
+        bucket: ctx.endpoint,
+        rule: Object.hasOwn(rules, ctx.endpoint) ? ctx.endpoint : 'default',
+      }),
+      rateHeaders: (d) => ({
+        'x-rate-limit-limit': String(d.limit),
+        'x-rate-limit-remaining': String(d.remaining),
+        'x-rate-limit-reset': String(Math.ceil(d.resetAtMs / 1000)),
+      }),
+      throttled: () => oktaError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'),
+      serverError: () => oktaError(500, 'E0000009', 'Internal Server Error'),
+      notFound: (ctx) =>
+        oktaError(404, 'E0000007', `Not found: Resource not found: ${ctx.url.pathname} (Endpoint)`),
+      methodNotAllowed: () =>
+        oktaError(405, 'E0000022', 'The endpoint does not support the provided HTTP method'),
+      badRequest: (_ctx, message) => oktaError(400, 'E0000001', 'Api validation failed', [message]),
+      authenticate: (ctx) => {
+        if (ctx.url.pathname.startsWith('/api/')) ctx.auth = auth.authenticate(ctx)
+      },
+      control: {
+        addGroupMember: (a) => state.addGroupMember(a),
+        removeGroupMember: (a) => state.removeGroupMember(a),
+        assignAppUser: (a) => state.assignAppUser(a),
+        unassignAppUser: (a) => state.unassignAppUser(a),
+        assignAppGroup: (a) => state.assignAppGroup(a),
+        unassignAppGroup: (a) => state.unassignAppGroup(a),
+        assignRole: (a) => state.assignRole(a),
+        removeRole: (a) => state.removeRole(a),
+        deactivateUser: (a) => state.deactivateUser(a),
+        disableUser: (a) => state.deactivateUser(a),
+        suspendUser: (a) => state.suspendUser(a),
+        activateUser: (a) => state.activateUser(a),
+        updateUser: (a) => state.updateUser(a),
+        addUser: (a) => state.addUser(a),
+        revokeApiToken: (a) => state.revokeApiToken(a),
+        createApiToken: (a) => state.createApiToken(a),
+        /** Replaces accord's SSWS token: the old one stops working at once. */
+        rotateSswsToken: () => {
+          const next = `00${randomBytes(20).toString('base64url')}`
+          credentials.sswsTokens.splice(0, credentials.sswsTokens.length, next)
+          return next
+        },
+        revokeBearerTokens: () => {
+          auth.revokeAll()
+          return true
+        },
+      },
+    },
+    options,
+  )
+  return {
+    simulator,
+    url: simulator.url,
+    credentials,
+    serviceAppPrivateKey,
+    state,
+    control: simulator.control,
+    close: () => simulator.close(),
+  }
+}
