@@ -33,7 +33,9 @@ function oauthClient(scopes: string[]) {
   })
 }
 
-async function collect<T>(collection: AsyncIterable<T> | Promise<AsyncIterable<T>>): Promise<NonNullable<T>[]> {
+async function collect<T>(
+  collection: AsyncIterable<T> | Promise<AsyncIterable<T>>,
+): Promise<NonNullable<T>[]> {
   const out: NonNullable<T>[] = []
   for await (const item of await collection) {
     expect(item).not.toBeNull()
