@@ -13,7 +13,7 @@ const SN_DATE = { format: 'yyyy-MM-dd HH:mm:ss', zone: 'UTC' }
 export const SERVICENOW_DEFAULTS: ConnectorDefaults = {
   key: { from: 'number' },
   url: { from: '$url' },
-  requester: { from: 'opened_by.email' },
+  requester: { from: 'opened_by' },
   createdAt: { from: 'sys_created_on', date: SN_DATE },
   updatedAt: { from: 'sys_updated_on', date: SN_DATE },
   closedAt: { from: 'closed_at', date: SN_DATE },
@@ -101,11 +101,16 @@ export function presentItem(raw: SnRecordRaw, ctx: PresentContext): Record<strin
   return out
 }
 
+/**
+ * A user reference as the mapping sees it. Named alone (`requested_for`) it reads as the person: the email, else
+ * the login (a service account's sys_user has no email; its user_name names it). `.email`, `.user_name`,
+ * `.name` and `.sys_id` dot-walk as on the platform. A user the integration user may not read stays unresolved.
+ */
 function userRef(sysId: string | null, ctx: PresentContext): unknown {
   if (!sysId) return ''
   const u = ctx.user(sysId)
-  if (!u) return { value: sysId }
-  return { value: sysId, email: u.email, user_name: u.userName, name: u.name }
+  if (!u) return { value: '', sys_id: sysId }
+  return { value: u.email || u.userName, sys_id: sysId, email: u.email, user_name: u.userName, name: u.name }
 }
 
 /** Who a user is in a ticket: the email, else the login, else (unreadable user) the sys_id, so no evidence is lost. */
