@@ -84,10 +84,15 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
   try {
     const snap = await loadSnapshot(db, { now: at, lookBackDays: opts.config.reconcile.lookBackDays })
     lap('load')
+    const completeness = await streamCompleteness(db)
+    // Ticket and identity sources: the configured ones (even before their first run) and any that ever ran.
     const ctx = new RunContext(snap, opts.policy, {
-      tickets: opts.config.connectors
-        .filter((c) => TICKET_KINDS.has(c.kind) && 'tickets' in c && c.tickets)
-        .map((c) => c.id),
+      tickets: [
+        ...opts.config.connectors
+          .filter((c) => TICKET_KINDS.has(c.kind) && 'tickets' in c && c.tickets)
+          .map((c) => c.id),
+        ...completeness.filter((r) => r.stream === 'tickets').map((r) => r.connectorId),
+      ],
       identities: opts.config.connectors.filter((c) => IDP_KINDS.has(c.kind)).map((c) => c.id),
     })
     lap('resolve')
@@ -121,7 +126,7 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
       await upsertEvidence(trx, evidenceRows)
     })
     lap('evidence')
-    const check = completenessCheck(await streamCompleteness(db))
+    const check = completenessCheck(completeness)
     const existing = await loadFindingStates(db)
     const plan = planLifecycle(candidates, existing, check.complete, runId, at)
     lap('plan')

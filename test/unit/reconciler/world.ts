@@ -138,12 +138,15 @@ const STREAM = {
  * Writes records the way a successful full sync of each source would: through the repositories, inside a
  * recorded sync run whose streams succeed (or fail, with `fail`), so completeness is what a real run leaves.
  */
+let clock = 0
+
 export async function sync(
   db: Db,
   data: WorldData,
   opts: { fail?: string[]; at?: Date; sources?: string[] } = {},
 ) {
-  const at = opts.at ?? hours(1)
+  // Each sync a second after the last, within the hour before NOW: completeness orders runs by start time.
+  const at = opts.at ?? new Date(Date.parse(NOW) - 3_600_000 + ++clock * 1000)
   const bySource = new Map<string, Map<keyof typeof STREAM, unknown[]>>()
   for (const [table, rows] of Object.entries(data) as [keyof typeof STREAM, { source: string }[]][]) {
     for (const r of rows ?? []) {
@@ -163,20 +166,20 @@ export async function sync(
       at,
     })
     const failed = opts.fail?.includes(source) ?? false
-    const streams = tables.size ? [...tables.keys()] : (['identities'] as const)
+    const streams = tables.size
+      ? [...tables.keys()]
+      : ([source === 'snow' || source === 'jira' ? 'tickets' : 'identities'] as const)
     for (const table of streams) {
       const stream = STREAM[table]
       await startStreamRun(db, { runId, connectorId: source, stream, mode: 'full', generation: seq, at })
       const rows = tables.get(table) ?? []
       const seen = { stream, generation: seq, at }
       const k = db as unknown as Kysely<unknown>
-      if (!failed) {
-        if (table === 'identities') await upsertIdentities(k, rows as ObservedIdentity[], seen)
-        if (table === 'entitlements') await upsertEntitlements(k, rows as ObservedEntitlement[], seen)
-        if (table === 'grants') await upsertGrants(k, rows as ObservedGrant[], seen)
-        if (table === 'credentials') await upsertCredentials(k, rows as ObservedCredential[], seen)
-        if (table === 'tickets') await upsertTickets(k, rows as ObservedTicket[], seen)
-      }
+      if (table === 'identities') await upsertIdentities(k, rows as ObservedIdentity[], seen)
+      if (table === 'entitlements') await upsertEntitlements(k, rows as ObservedEntitlement[], seen)
+      if (table === 'grants') await upsertGrants(k, rows as ObservedGrant[], seen)
+      if (table === 'credentials') await upsertCredentials(k, rows as ObservedCredential[], seen)
+      if (table === 'tickets') await upsertTickets(k, rows as ObservedTicket[], seen)
       await finishStreamRun(db, {
         runId,
         stream,
