@@ -124,9 +124,9 @@ describe('src/delivery/export/hec-sender', () => {
 
   it('never puts the token in an error', async () => {
     hec = await startHec([])
-    const err = await sender(hec.url, 'wrong-token-value-123')
+    const err = (await sender(hec.url, 'wrong-token-value-123')
       .send(events)
-      .catch((e: unknown) => e as Error)
+      .catch((e: unknown) => e)) as Error
     expect(err.message).toMatch(/answered 401 code 3: Invalid authorization/)
     expect(JSON.stringify(err)).not.toContain('wrong-token-value-123')
     expect(err.message).not.toContain('wrong-token-value-123')
