@@ -17,6 +17,7 @@ import { createHttpClient } from '../http/client.ts'
 import { PayloadError } from '../http/errors.ts'
 import { type LinkPage, linkPages } from '../http/paging.ts'
 import { oktaRateSignals, type RateSignalReader } from '../http/rate-signals.ts'
+import type { RetryOptions } from '../http/retry.ts'
 import type { RequestStats } from '../http/stats.ts'
 import { createHttpAgent, createHttpsAgent } from '../http/tls.ts'
 import { assertTransportAllowed } from '../http/urls.ts'
@@ -57,7 +58,11 @@ export interface OktaClient {
   ): AsyncGenerator<LinkPage>
 }
 
-export function createOktaClient(config: OktaConfig, logger: Logger): OktaClient {
+export function createOktaClient(
+  config: OktaConfig,
+  logger: Logger,
+  overrides: { retry?: Partial<RetryOptions> } = {},
+): OktaClient {
   const limiter = new OktaRateLimiter({ maxConcurrency: config.rateLimit.concurrency })
   const scope = new AsyncLocalStorage<RateTicket>()
   const readSignals: RateSignalReader = (headers, status, nowMs) => {
@@ -75,6 +80,7 @@ export function createOktaClient(config: OktaConfig, logger: Logger): OktaClient
     timeoutMs: config.timeoutMs,
     tls: config.tls,
     logger,
+    retry: overrides.retry,
   })
 
   const request: HttpClient['request'] = async (pathOrUrl, ro = {}) => {

@@ -16,6 +16,7 @@ import { sleep } from '../http/sleep.ts'
 const SAFETY_MARGIN = 1
 /** Waiting past the reset by this much covers the 1 s granularity of `Reset` and clock skew. */
 const RESET_MARGIN_MS = 1000
+const MAX_NAP_MS = 250
 /** When nothing is known about a bucket's reset, how long to hold an exhausted bucket. */
 const UNKNOWN_RESET_WAIT_MS = 5_000
 
@@ -131,7 +132,8 @@ export class OktaRateLimiter {
       }
       const wait = this.#waitFor(b)
       if (wait > 0) {
-        await sleep(wait, signal)
+        // Short naps, re-checking: a response in the meantime may open a new window earlier.
+        await sleep(Math.min(wait, MAX_NAP_MS), signal)
         continue
       }
       break
@@ -189,7 +191,7 @@ export class OktaRateLimiter {
 
     if (o.status === 429 && limit === 0) {
       // Concurrent-request limit: fewer in flight from now on.
-      this.#concurrency = Math.max(1, Math.min(this.#concurrency, this.#inFlight + 1) - 1)
+      this.#concurrency = Math.max(1, Math.min(this.#concurrency, this.#inFlight) - 1)
       this.#successesSinceCut = 0
       return
     }

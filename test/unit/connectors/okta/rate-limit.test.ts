@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest'
+import { bucketOf, OktaRateLimiter } from '../../../../src/connectors/okta/rate-limit.ts'
+
+const ORG = 'https://acme.okta.example'
+
+function headers(limit: number, remaining: number, resetAtMs: number, serverNowMs: number) {
+  return {
+    'x-rate-limit-limit': String(limit),
+    'x-rate-limit-remaining': String(remaining),
+    'x-rate-limit-reset': String(Math.floor(resetAtMs / 1000)),
+    date: new Date(serverNowMs).toUTCString(),
+  }
+}
+
+describe('okta rate buckets', () => {
+  it('puts every id of an endpoint into one bucket', () => {
+    expect(bucketOf('GET', `${ORG}/api/v1/groups/00g1/users?limit=1000`)).toBe(
+      'GET /api/v1/groups/{id}/users',
+    )
+    expect(bucketOf('get', `${ORG}/api/v1/groups/00g2/users`)).toBe('GET /api/v1/groups/{id}/users')
+    expect(bucketOf('GET', `${ORG}/api/v1/apps/0oa1/groups`)).toBe('GET /api/v1/apps/{id}/groups')
+    expect(bucketOf('GET', `${ORG}/api/v1/users?search=x`)).toBe('GET /api/v1/users')
+    expect(bucketOf('GET', `${ORG}/api/v1/iam/assignees/users`)).toBe('GET /api/v1/iam/assignees/users')
+  })
+
+  it('spends the window, counting requests in flight, and then holds the bucket until the reset', async () => {
+    let now = 1_000_000_000_000
+    const rl = new OktaRateLimiter({ maxConcurrency: 8, clock: () => now })
+    const b = 'GET /api/v1/users'
+    // The first response: 5 left, reset in 10 s.
+    const t1 = await rl.acquire(b)
+    t1.observe({ status: 200, headers: headers(600, 5, now + 10_000, now) })
+    t1.release()
+    expect(rl.state(b)?.left).toBe(5)
+    // Three go out together: the estimate drops before any answer comes back.
+    const flying = [await rl.acquire(b), await rl.acquire(b), await rl.acquire(b)]
+    expect(rl.state(b)?.left).toBe(2)
+    // An answer for the first of them says 4 left: the two later ones in flight still count.
+    flying[0]!.observe({ status: 200, headers: headers(600, 4, now + 10_000, now) })
+    expect(rl.state(b)?.left).toBe(2)
+    for (const f of flying)
+      f.release()
+      // One more goes; then the margin is reached and the next request waits for the reset.
+    ;(await rl.acquire(b)).release()
+    let acquired = false
+    const pending = rl.acquire(b).then((t) => {
+      acquired = true
+      t.release()
+    })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(acquired).toBe(false)
+    now += 11_100 // past the reset plus the margin
+    await pending
+    expect(acquired).toBe(true)
+  })
+
+  it('measures the reset against the server clock, not ours', async () => {
+    const now = 1_000_000_000_000
+    const rl = new OktaRateLimiter({ maxConcurrency: 4, clock: () => now })
+    const t = await rl.acquire('GET /api/v1/logs')
+    // The server is an hour ahead; its reset is 5 s away by its own clock.
+    t.observe({ status: 200, headers: headers(60, 0, now + 3_600_000 + 5_000, now + 3_600_000) })
+    t.release()
+    const reset = rl.state('GET /api/v1/logs')!.resetAt!
+    expect(reset - now).toBeGreaterThanOrEqual(5_000)
+    expect(reset - now).toBeLessThanOrEqual(7_000)
+  })
+
+  it('lowers concurrency after a concurrent-limit 429 (X-Rate-Limit-Limit: 0)', async () => {
+    const rl = new OktaRateLimiter({ maxConcurrency: 6 })
+    const tickets = await Promise.all(
+      Array.from({ length: 4 }, () => rl.acquire('GET /api/v1/apps/{id}/users')),
+    )
+    tickets[3]!.observe({
+      status: 429,
+      headers: { 'x-rate-limit-limit': '0', 'x-rate-limit-remaining': '0' },
+    })
+    expect(rl.concurrency).toBe(3)
+    for (const t of tickets) t.release()
+    // Other endpoints' budgets are untouched by a concurrency 429.
+    expect(rl.state('GET /api/v1/apps/{id}/users')?.left).toBeUndefined()
+  })
+})
