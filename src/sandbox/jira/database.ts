@@ -117,11 +117,15 @@ export class JiraDatabase {
     } else this.#pending.push({ at, id: issue.id, view: viewOf(issue) })
   }
 
-  /** Mutates an issue through the index lag and stamps `updated`. */
-  write(issue: JiraIssue, change: (issue: JiraIssue) => void, touch = true): void {
+  /**
+   * Mutates an issue through the index lag. `change` gets the write's one timestamp (for resolution dates,
+   * comment times...), which also becomes `updated` unless `touch` is false.
+   */
+  write(issue: JiraIssue, change: (issue: JiraIssue, at: string) => void, touch = true): void {
     this.beforeChange(issue)
-    change(issue)
-    if (touch) issue.fields.updated = this.stamp()
+    const at = this.stamp()
+    change(issue, at)
+    if (touch) issue.fields.updated = at
     this.afterChange(issue)
   }
 

@@ -53,11 +53,11 @@ async function bodyOf(ctx: RequestContext): Promise<Record<string, unknown>> {
 
 /** Sets an issue's status (and resolution, which follows the done category), as a transition does. */
 export function applyStatus(db: JiraDatabase, issue: JiraIssue, status: JiraStatus, origin: string): void {
-  db.write(issue, (i) => {
+  db.write(issue, (i, at) => {
     i.fields.status = db.renderStatus(status, origin)
     if (status.statusCategory.key === 'done') {
       i.fields.resolution ??= { id: '10000', name: 'Done' }
-      i.fields.resolutiondate = db.stamp()
+      i.fields.resolutiondate = at
     } else {
       i.fields.resolution = null
       i.fields.resolutiondate = null
@@ -263,9 +263,10 @@ export function issueApi(router: Router, db: JiraDatabase): void {
         id: String(10000 + db.tenant.issues.reduce((n, i) => n + i.comments.length, 0)),
         author: principal(ctx),
         body: body.body,
-        created: db.stamp(),
+        created: '',
       }
-      db.write(issue, (i) => {
+      db.write(issue, (i, at) => {
+        comment.created = at
         i.comments.push(comment)
       })
       return json(201, renderComment(issue, comment, ctx.origin))

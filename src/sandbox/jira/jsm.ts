@@ -71,7 +71,7 @@ export function decideApproval(
   accountId: string | undefined,
   decision: 'approved' | 'declined',
 ): void {
-  db.write(issue, () => {
+  db.write(issue, (_issue, at) => {
     for (const x of approval.approvers) {
       if (
         x.approverDecision === 'pending' &&
@@ -81,7 +81,7 @@ export function decideApproval(
       }
     }
     approval.finalDecision = decision
-    approval.completedDate = db.stamp()
+    approval.completedDate = at
   })
 }
 
