@@ -1,7 +1,8 @@
 import type { Command } from 'commander'
 import * as check from './check.ts'
+import * as deliver from './deliver.ts'
 import * as init from './init.ts'
 import * as migrate from './migrate.ts'
 
 /** Every command, one file each. A command is registered only once it works. */
-export const commands: { register(program: Command): void }[] = [init, check, migrate]
+export const commands: { register(program: Command): void }[] = [init, check, migrate, deliver]
