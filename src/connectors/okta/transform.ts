@@ -3,7 +3,8 @@
  * - users are `human` identities; status STAGED/PROVISIONED/ACTIVE/RECOVERY/PASSWORD_EXPIRED/LOCKED_OUT ->
  *   active, SUSPENDED -> suspended, DEPROVISIONED -> disabled; `profile.login` and `profile.email` feed the
  *   person key (upn stays null: Okta has none);
- * - groups are `group` entitlements and apps `app` entitlements (resource null); admin roles are privileged
+ * - groups are `group` entitlements and apps `app` entitlements (resource null), except API service apps,
+ *   which nobody is assigned to: they are identities only; admin roles are privileged
  *   `directory_role` entitlements with resource `directory`, keyed by the role type (`SUPER_ADMIN`), or by the
  *   custom role id for custom roles, so every holder of a role shares one entitlement;
  * - grants: a membership and a user-scoped app assignment are held by the identity; an app assigned to a group
@@ -108,7 +109,8 @@ export function serviceAppIdentity(a: OktaApp): Identity {
   return {
     externalId: a.id,
     kind: 'service',
-    login: a.credentials?.oauthClient?.client_id ?? null,
+    // An OAuth client's client_id is its app id in Okta; prefer what Okta says when it says it.
+    login: a.credentials?.oauthClient?.client_id ?? a.id,
     email: null,
     upn: null,
     displayName: a.label,

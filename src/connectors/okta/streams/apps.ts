@@ -1,5 +1,5 @@
 /**
- * Apps -> `app` entitlements (and API service apps -> `service` identities); app assignments -> grants: to a
+ * Apps -> `app` entitlements (API service apps -> `service` identities instead); app assignments -> grants: to a
  * user (`/apps/{id}/users`, scope USER; GROUP-scoped rows are what a group assignment confers, not grants of
  * their own) and to a group (`/apps/{id}/groups`, held by the group).
  *
@@ -107,13 +107,14 @@ export async function syncApps(run: OktaRun): Promise<void> {
         const done = new Set(pos.page === page.url ? (pos.done ?? []) : [])
         pos = { ...pos, page: page.url, done: [...done] }
         await write({
-          entitlements: apps.map(appEntitlement),
+          // An API service app is a machine, not something people are assigned: an identity only.
+          entitlements: apps.filter((a) => !isApiServiceApp(a)).map(appEntitlement),
           identities: apps.filter(isApiServiceApp).map(serviceAppIdentity),
           invalid,
           checkpoint: pos,
         })
         if (full) {
-          const todo = apps.filter((a) => !done.has(a.id))
+          const todo = apps.filter((a) => !done.has(a.id) && !isApiServiceApp(a))
           await eachConcurrent(todo, concurrency, signal, (a) =>
             listAssignments({ appId: a.id, users: true, groups: true }, () => {
               done.add(a.id)

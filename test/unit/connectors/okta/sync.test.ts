@@ -66,7 +66,12 @@ describeEachStore(import.meta.url, 'okta sync', (stores) => {
       login: 'ann@acme.example',
       email: 'ann@acme.example',
     })
-    expect(byId['0oa2']).toMatchObject({ kind: 'service', owners: [], displayName: 'accord reader' })
+    expect(byId['0oa2']).toMatchObject({
+      kind: 'service',
+      owners: [],
+      displayName: 'accord reader',
+      login: '0oa2',
+    })
     expect(byId['00T1']).toMatchObject({ kind: 'service', owners: ['00u1'] })
     expect(
       org.requests.filter((r) => r.startsWith('/api/v1/users?')).every((r) => r.includes('search=')),
@@ -74,8 +79,7 @@ describeEachStore(import.meta.url, 'okta sync', (stores) => {
 
     const ents = await listEntitlements(store.db, 'okta')
     expect(ents.map((e) => `${e.type}:${e.externalId}:${e.privileged}`).sort()).toEqual([
-      'app:0oa1:false',
-      'app:0oa2:false',
+      'app:0oa1:false', // the API service app 0oa2 is an identity, not an entitlement
       'directory_role:READ_ONLY_ADMIN:true',
       'directory_role:SUPER_ADMIN:true',
       'group:00g1:false',
