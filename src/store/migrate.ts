@@ -14,8 +14,9 @@ export interface MigrateReport {
 /** An arbitrary constant: the session lock that serialises accord migrations across processes. */
 const MIGRATION_LOCK_ID = 726_345_118
 
-function migrator(db: Kysely<Database>): Migrator {
-  return new Migrator({ db, provider: migrationProvider })
+function migrator(db: Kysely<Database>, schema: string | undefined): Migrator {
+  // Kysely looks for its bookkeeping tables in every schema unless told which: name ours.
+  return new Migrator({ db, provider: migrationProvider, migrationTableSchema: schema })
 }
 
 /**
@@ -25,7 +26,7 @@ function migrator(db: Kysely<Database>): Migrator {
  */
 export async function migrateToLatest(store: Store): Promise<MigrateReport> {
   const run = async (db: Kysely<Database>): Promise<MigrateReport> => {
-    const { error, results } = await migrator(db).migrateToLatest()
+    const { error, results } = await migrator(db, store.schema).migrateToLatest()
     const applied = (results ?? [])
       .filter((r: MigrationResult) => r.status === 'Success')
       .map((r) => r.migrationName)
@@ -34,9 +35,10 @@ export async function migrateToLatest(store: Store): Promise<MigrateReport> {
   }
   if (store.kind === 'pglite') return run(store.db)
   return store.db.connection().execute(async (conn) => {
-    if (store.schema) await sql`create schema if not exists ${sql.id(store.schema)}`.execute(conn)
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn)
     try {
+      // Under the lock: concurrent `create schema if not exists` races on the catalog's unique index.
+      if (store.schema) await sql`create schema if not exists ${sql.id(store.schema)}`.execute(conn)
       return await run(conn)
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn)
@@ -45,6 +47,6 @@ export async function migrateToLatest(store: Store): Promise<MigrateReport> {
 }
 
 export async function migrationStatus(store: Store): Promise<{ name: string; executedAt: Date | null }[]> {
-  const list = await migrator(store.db).getMigrations()
+  const list = await migrator(store.db, store.schema).getMigrations()
   return list.map((m) => ({ name: m.name, executedAt: m.executedAt ?? null }))
 }

@@ -14,6 +14,8 @@ export interface StoreOptions {
   schema?: string
   /** Pool size on Postgres. */
   maxConnections?: number
+  /** An in-memory embedded store (tests), optionally started from a dump of another one. */
+  memory?: { loadDataDir?: Blob }
 }
 
 export interface Store {
@@ -22,6 +24,8 @@ export interface Store {
   /** Where it is, without credentials: for messages. */
   location: string
   schema: string | undefined
+  /** The embedded database itself (dumps, tests). */
+  pglite?: PGlite
   close(): Promise<void>
 }
 
@@ -45,6 +49,11 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
       close: () => db.destroy(),
     }
   }
+  if (opts.memory) {
+    const pglite = await PGlite.create({ loadDataDir: opts.memory.loadDataDir })
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
+    return { db, kind: 'pglite', location: '(memory)', schema: undefined, close: () => db.destroy(), pglite }
+  }
   const dir = resolve(opts.path ?? '.accord')
   const release = acquireDirLock(dir)
   try {
@@ -55,6 +64,7 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
       kind: 'pglite',
       location: dir,
       schema: undefined,
+      pglite,
       close: async () => {
         await db.destroy()
         release()
