@@ -111,11 +111,14 @@ export function createJiraSink(
     const created = JiraCreated.parse(res.data)
     // Also set explicitly: not every Jira honours `properties` on create, and the label alone is not evidence
     // a reader can verify. Idempotent, so a retry is harmless.
-    await http.request(`/rest/api/3/issue/${encodeURIComponent(created.key)}/properties/${FINDING_PROPERTY}`, {
-      method: 'PUT',
-      body: { fingerprint: finding.id, rule: finding.rule },
-      signal: ctx.signal,
-    })
+    await http.request(
+      `/rest/api/3/issue/${encodeURIComponent(created.key)}/properties/${FINDING_PROPERTY}`,
+      {
+        method: 'PUT',
+        body: { fingerprint: finding.id, rule: finding.rule },
+        signal: ctx.signal,
+      },
+    )
     return { key: created.key, externalId: created.id, url: issueUrl(created.key), closed: false }
   }
 

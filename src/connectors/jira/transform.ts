@@ -103,7 +103,8 @@ export function toTicket(
     kind: mapped.kind,
     state: mapped.state ?? stateOf(issue, verdict, statuses),
     approval: verdict,
-    requester: mapped.requester,
+    // Requesters resolve to person keys, which are case-insensitive: stored lowercased like approvers.
+    requester: mapped.requester?.toLowerCase() ?? null,
     beneficiary: mapped.beneficiary,
     targets: mapped.targets,
     approvals: toApprovals(approvals ?? []),

@@ -173,7 +173,8 @@ export function toTicket(
     kind: mapped.kind,
     state: deriveState(mapped.state, verdict),
     approval: verdict,
-    requester: mapped.requester,
+    // Requesters resolve to person keys, which are case-insensitive: stored lowercased like approvers.
+    requester: mapped.requester?.toLowerCase() ?? null,
     beneficiary: mapped.beneficiary,
     targets: mapped.targets,
     approvals,

@@ -51,8 +51,11 @@ interface CompiledField {
 }
 
 const DATE_FIELDS = new Set<TicketField>(['expiresAt', 'createdAt', 'updatedAt', 'closedAt'])
-/** Fields a ticket cannot be reconciled without. */
-const REQUIRED = new Set<TicketField>(['kind', 'beneficiary', 'targets', 'key', 'createdAt', 'updatedAt'])
+/**
+ * Fields a ticket is unmappable without. A missing beneficiary or an empty target list is not "unmappable": the
+ * ticket maps, and the reconciler reports what it cannot resolve per target (docs/rules.md, ACC-012).
+ */
+const REQUIRED = new Set<TicketField>(['kind', 'key', 'createdAt', 'updatedAt'])
 
 /**
  * Compiles the user's map over the connector's defaults once per run, so config mistakes (a bad zone, a date
@@ -174,10 +177,7 @@ function translate(f: CompiledField, value: string | null, problems: string[]): 
 }
 
 function targetsOf(record: unknown, f: CompiledField | undefined, problems: string[]): string[] {
-  if (!f) {
-    problems.push('targets: not mapped')
-    return []
-  }
+  if (!f) return []
   const out = new Set<string>()
   const raw = valuesOf(record, f)
   const pieces = f.split ? raw.flatMap((v) => v.split(f.split!)) : raw
@@ -188,7 +188,6 @@ function targetsOf(record: unknown, f: CompiledField | undefined, problems: stri
     if (mapped !== null) out.add(mapped)
   }
   if (out.size === 0 && raw.length === 0 && f.default !== undefined) out.add(f.default)
-  if (out.size === 0) problems.push(`targets: no value at ${f.from}`)
   return [...out]
 }
 

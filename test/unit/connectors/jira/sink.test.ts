@@ -82,7 +82,10 @@ describe('jira/sink', () => {
       })
       .reply(201, { id: '10042', key: 'IAM-42', self: `${BASE}/rest/api/3/issue/10042` })
     scope
-      .put(`/rest/api/3/issue/IAM-42/properties/${FINDING_PROPERTY}`, { fingerprint: 'f3a9c0ffee', rule: 'ACC-003' })
+      .put(`/rest/api/3/issue/IAM-42/properties/${FINDING_PROPERTY}`, {
+        fingerprint: 'f3a9c0ffee',
+        rule: 'ACC-003',
+      })
       .reply(201)
     search(scope, [{ id: '10042', key: 'IAM-42', fields: { status: { statusCategory: { key: 'new' } } } }])
     const s = sink()

@@ -71,7 +71,7 @@ describe('servicenow/streams: the tickets stream', () => {
             requested_for: { link: `${BASE}/api/now/table/sys_user/${ANN}`, value: ANN },
             approval: 'approved',
           }),
-          // An empty reference is "": the ticket is kept, unmappable, with the reason.
+          // An empty reference is "": the ticket maps with no beneficiary (the reconciler reports it).
           item(B, 'RITM0010002', { requested_for: '' }),
           // A plain sys_id reference; closed complete.
           item(C, 'RITM0010003', {
@@ -208,7 +208,8 @@ describe('servicenow/streams: the tickets stream', () => {
     ])
     expect(b).toMatchObject({
       key: 'RITM0010002',
-      unmappable: 'beneficiary: no value at requested_for.email',
+      beneficiary: null,
+      unmappable: null,
       approval: 'pending',
       state: 'open',
     })
@@ -219,7 +220,7 @@ describe('servicenow/streams: the tickets stream', () => {
       closedAt: new Date('2026-11-02T10:00:00Z'),
       beneficiary: null,
     })
-    expect(c!.unmappable).toBe('beneficiary: no value at requested_for.email')
+    expect(c!.unmappable).toBeNull()
   })
 
   it('refuses a filter that sorts before making any request', async () => {

@@ -104,17 +104,28 @@ describe('ticket-mapping/map-ticket', () => {
     ])
   })
 
-  it('reports a missing beneficiary, missing targets and an unreadable date, all at once', () => {
+  it('maps a missing beneficiary and empty targets (the reconciler reports them), but not an unreadable date', () => {
     const map = TicketMap.parse({ ...minimal, expiresAt: { from: 'variables.end_date' } })
     const m = compileTicketMap(map, DEFAULTS).apply({
       ...item,
       requested_for: '',
       variables: { action: 'add', group_name: ' , ', end_date: 'soon' },
     })
+    expect(m.beneficiary).toBeNull()
+    expect(m.targets).toEqual([])
     expect(m.problems).toEqual([
-      'beneficiary: no value at requested_for.email',
-      'targets: no value at variables.group_name',
       'expiresAt: not a date: "soon" (give tickets.map.<field>.date a format) at variables.end_date',
+    ])
+  })
+
+  it('is unmappable without a kind, key or times', () => {
+    const map = TicketMap.parse({ ...minimal, kind: { from: 'variables.nope' } })
+    const m = compileTicketMap(map, {}).apply(item)
+    expect(m.problems).toEqual([
+      'kind: no value at variables.nope',
+      'key: not mapped',
+      'createdAt: not mapped',
+      'updatedAt: not mapped',
     ])
   })
 
@@ -167,10 +178,10 @@ describe('ticket-mapping/map-ticket', () => {
         const m = compiled.apply({ ...top, variables })
         expect(m.kind).toMatch(/^(grant|revoke|other)$/)
         if (m.problems.length === 0) {
-          expect(m.beneficiary).not.toBeNull()
-          expect(m.targets.length).toBeGreaterThan(0)
           expect(m.key).not.toBeNull()
+          expect(m.createdAt).toBeInstanceOf(Date)
         }
+        for (const t of m.targets) expect(t.entitlement.trim()).toBe(t.entitlement)
       }),
     )
   })
