@@ -49,12 +49,16 @@ function advanced(ctx: RequestContext): boolean {
 }
 
 /** A collection page: `$filter`, `$select`, `$top`, `$skiptoken`, `$count`, `$orderby` (advanced only). */
+type Memo = <V>(key: string, compute: () => V) => V
+const noMemo: Memo = (_key, compute) => compute()
+
 function listPage<T>(
   ctx: RequestContext,
   shape: EntityShape<T>,
   entitySet: string,
   source: readonly T[],
   top0: number,
+  memo: Memo = noMemo,
 ) {
   const q = ctx.query
   const select = parseSelect(q.get('$select'), shape.type, shape.known)
@@ -69,7 +73,7 @@ function listPage<T>(
   const filter = q.get('$filter')
   if (filter !== null && filter.trim() !== '') {
     const pred = compileFilter(filter, { type: shape.type, known: shape.known, advanced: isAdvanced })
-    items = source.map((r) => shape.wire(r)).filter(pred)
+    items = memo(`${entitySet}?$filter=${filter}`, () => source.map((r) => shape.wire(r)).filter(pred))
     wired = true
   }
   const orderby = q.get('$orderby')
@@ -81,8 +85,11 @@ function listPage<T>(
     if (!shape.known.has(prop!))
       badRequest(`Could not find a property named '${prop}' on type 'microsoft.graph.${shape.type}'.`)
     const sign = dir?.toLowerCase() === 'desc' ? -1 : 1
-    items = [...items].sort(
-      (a, b) => sign * String((a as Obj)[prop!] ?? '').localeCompare(String((b as Obj)[prop!] ?? '')),
+    const unsorted = items
+    items = memo(`${entitySet}?$filter=${filter}&$orderby=${orderby}`, () =>
+      [...unsorted].sort(
+        (a, b) => sign * String((a as Obj)[prop!] ?? '').localeCompare(String((b as Obj)[prop!] ?? '')),
+      ),
     )
   }
   const slice = items.slice(cursor.o, cursor.o + top)
@@ -120,6 +127,7 @@ function single<T>(
 export function graphRoutes(router: Router, state: GraphState, opts: GraphRouteOptions): void {
   const t = state.tenant
   const V = '/v1.0'
+  const memo: Memo = (key, compute) => state.memo(key, compute)
   const shapeOf = { user: userShape, group: groupShape, servicePrincipal: servicePrincipalShape } as const
 
   // Directory objects (members, owners): each with its @odata.type, projected with its own type's defaults.
@@ -205,7 +213,7 @@ export function graphRoutes(router: Router, state: GraphState, opts: GraphRouteO
   router
     .get(
       `${V}/users`,
-      guarded(USERS, (ctx) => listPage(ctx, userShape, 'users', t.users, opts.defaultTop)),
+      guarded(USERS, (ctx) => listPage(ctx, userShape, 'users', t.users, opts.defaultTop, memo)),
     )
     .get(
       `${V}/users/delta`,
@@ -230,7 +238,7 @@ export function graphRoutes(router: Router, state: GraphState, opts: GraphRouteO
     })
     .get(
       `${V}/groups`,
-      guarded(GROUPS, (ctx) => listPage(ctx, groupShape, 'groups', t.groups, opts.defaultTop)),
+      guarded(GROUPS, (ctx) => listPage(ctx, groupShape, 'groups', t.groups, opts.defaultTop, memo)),
     )
     .get(
       `${V}/groups/delta`,
@@ -250,7 +258,7 @@ export function graphRoutes(router: Router, state: GraphState, opts: GraphRouteO
     .get(
       `${V}/servicePrincipals`,
       guarded(APPS, (ctx) =>
-        listPage(ctx, servicePrincipalShape, 'servicePrincipals', t.servicePrincipals, opts.defaultTop),
+        listPage(ctx, servicePrincipalShape, 'servicePrincipals', t.servicePrincipals, opts.defaultTop, memo),
       ),
     )
     .get(
@@ -286,7 +294,7 @@ export function graphRoutes(router: Router, state: GraphState, opts: GraphRouteO
     .get(
       `${V}/applications`,
       guarded(APPS, (ctx) =>
-        listPage(ctx, applicationShape, 'applications', t.applications, opts.defaultTop),
+        listPage(ctx, applicationShape, 'applications', t.applications, opts.defaultTop, memo),
       ),
     )
     .get(
@@ -310,6 +318,7 @@ export function graphRoutes(router: Router, state: GraphState, opts: GraphRouteO
           'roleManagement/directory/roleAssignments',
           t.roleAssignments,
           opts.defaultTop,
+          memo,
         ),
       ),
     )

@@ -33,6 +33,9 @@ export class GraphState {
   readonly changes: GraphChange[] = []
   /** Delta tokens carry the epoch they were issued in; tokens from an older epoch answer 410 (resync). */
   epoch = 0
+  /** Bumped by every change: memoised listings (a filtered collection paged slice by slice) hold while it stands. */
+  version = 0
+  readonly #memo = new Map<string, { version: number; value: unknown }>()
   #seq = 0
   readonly #dataNow: () => string
 
@@ -49,7 +52,18 @@ export class GraphState {
   }
 
   #log(change: Omit<GraphChange, 'seq'>): void {
+    this.version++
     this.changes.push({ seq: ++this.#seq, ...change })
+  }
+
+  /** A value computed once per state version. */
+  memo<T>(key: string, compute: () => T): T {
+    const hit = this.#memo.get(key)
+    if (hit && hit.version === this.version) return hit.value as T
+    const value = compute()
+    if (this.#memo.size > 256) this.#memo.clear()
+    this.#memo.set(key, { version: this.version, value })
+    return value
   }
 
   /** Changes after `from` up to and including `to`. */
@@ -186,10 +200,12 @@ export class GraphState {
       createdDateTime: this.#dataNow(),
     }
     this.tenant.appRoleAssignments.push(a)
+    this.version++
     return a
   }
 
   removeAppRoleAssignment(args: { id: string }): boolean {
+    this.version++
     const before = this.tenant.appRoleAssignments.length
     this.tenant.appRoleAssignments = this.tenant.appRoleAssignments.filter((a) => a.id !== args.id)
     return this.tenant.appRoleAssignments.length < before
@@ -208,10 +224,12 @@ export class GraphState {
       createdDateTime: this.#dataNow(),
     }
     this.tenant.roleAssignments.push(r)
+    this.version++
     return r
   }
 
   removeDirectoryRole(args: { id: string }): boolean {
+    this.version++
     const before = this.tenant.roleAssignments.length
     this.tenant.roleAssignments = this.tenant.roleAssignments.filter((a) => a.id !== args.id)
     return this.tenant.roleAssignments.length < before
@@ -234,6 +252,7 @@ export class GraphState {
     owner.passwordCredentials.sort((a, b) => a.startDateTime.localeCompare(b.startDateTime))
     if (owner.passwordCredentials.length > 0) owner.passwordCredentials.shift()
     owner.passwordCredentials.push(cred)
+    this.version++
     return cred
   }
 

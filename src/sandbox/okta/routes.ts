@@ -104,18 +104,22 @@ export function oktaRoutes(router: Router, state: OktaState, auth: OktaAuth): vo
           const preds: Predicate[] = []
           if (search !== null) preds.push(compileExpression(search, userSearchRules))
           if (filter !== null) preds.push(compileExpression(filter, userFilterRules))
-          items = t.users.filter((u) => preds.every((p) => p(u as unknown as Obj)))
           const sortBy = q.get('sortBy')
-          if (search !== null && sortBy) {
-            const sign = q.get('sortOrder')?.toLowerCase() === 'desc' ? -1 : 1
-            items = [...items].sort(
-              (a, b) =>
-                sign *
-                String(readPath(a as unknown as Obj, sortBy) ?? '').localeCompare(
-                  String(readPath(b as unknown as Obj, sortBy) ?? ''),
-                ),
-            )
-          }
+          const key = `users?search=${search}&filter=${filter}&sortBy=${sortBy}&sortOrder=${q.get('sortOrder')}`
+          items = state.memo(key, () => {
+            let found = t.users.filter((u) => preds.every((p) => p(u as unknown as Obj)))
+            if (search !== null && sortBy) {
+              const sign = q.get('sortOrder')?.toLowerCase() === 'desc' ? -1 : 1
+              found = found.sort(
+                (a, b) =>
+                  sign *
+                  String(readPath(a as unknown as Obj, sortBy) ?? '').localeCompare(
+                    String(readPath(b as unknown as Obj, sortBy) ?? ''),
+                  ),
+              )
+            }
+            return found
+          })
         } else if (prefix !== null) {
           // q: a prefix match without paging, never DEPROVISIONED.
           const p = prefix.toLowerCase()
@@ -130,7 +134,7 @@ export function oktaRoutes(router: Router, state: OktaState, auth: OktaAuth): vo
             .slice(0, limit)
           return json(200, found.map(userWire(ctx.origin)), { link: `<${ctx.url.toString()}>; rel="self"` })
         } else {
-          items = t.users.filter((u) => u.status !== 'DEPROVISIONED')
+          items = state.memo('users', () => t.users.filter((u) => u.status !== 'DEPROVISIONED'))
         }
         return page(ctx, items, userWire(ctx.origin), { def: 200, max: 200 })
       }),
@@ -233,7 +237,7 @@ export function oktaRoutes(router: Router, state: OktaState, auth: OktaAuth): vo
         if (!app) notFound('AppInstance', ctx.params.id!)
         const expandUser = ctx.query.get('expand') === 'user'
         const wireUser = userWire(ctx.origin)
-        const items = t.appUsers.filter((a) => a.appId === app.id)
+        const items = state.memo(`apps/${app.id}/users`, () => t.appUsers.filter((a) => a.appId === app.id))
         return page(
           ctx,
           items,

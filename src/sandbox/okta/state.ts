@@ -16,6 +16,9 @@ const ADMIN_ACTOR = {
 export class OktaState {
   readonly tenant: OktaTenant
   readonly users = new Map<string, OktaUser>()
+  /** Bumped by every change: cached listings (filtered users, an app's users) are valid while it stands. */
+  version = 0
+  readonly #memo = new Map<string, { version: number; value: unknown }>()
   readonly #dataNow: () => string
 
   constructor(tenant: OktaTenant, dataNow: () => string) {
@@ -26,6 +29,16 @@ export class OktaState {
 
   now(): string {
     return this.#dataNow()
+  }
+
+  /** A value computed once per state version (a filtered listing that pages read slice by slice). */
+  memo<T>(key: string, compute: () => T): T {
+    const hit = this.#memo.get(key)
+    if (hit && hit.version === this.version) return hit.value as T
+    const value = compute()
+    if (this.#memo.size > 256) this.#memo.clear()
+    this.#memo.set(key, { version: this.version, value })
+    return value
   }
 
   requireUser(id: string): OktaUser {
@@ -47,6 +60,7 @@ export class OktaState {
   }
 
   #event(eventType: string, displayMessage: string, target: OktaLogEvent['target']): void {
+    this.version++
     this.tenant.logs.push({
       uuid: randomUUID(),
       published: this.#dataNow(),
@@ -151,6 +165,7 @@ export class OktaState {
   }
 
   unassignAppGroup(args: { appId: string; groupId: string }): boolean {
+    this.version++
     const before = this.tenant.appGroups.length
     this.tenant.appGroups = this.tenant.appGroups.filter(
       (a) => !(a.appId === args.appId && a.groupId === args.groupId),
@@ -177,6 +192,7 @@ export class OktaState {
   }
 
   removeRole(args: { id: string }): boolean {
+    this.version++
     const before = this.tenant.roles.length
     this.tenant.roles = this.tenant.roles.filter((r) => r.id !== args.id)
     return this.tenant.roles.length < before
@@ -223,6 +239,7 @@ export class OktaState {
 
   /** Revokes an API token (as an admin does in the console); it disappears from `/api/v1/api-tokens`. */
   revokeApiToken(args: { id: string }): boolean {
+    this.version++
     const before = this.tenant.apiTokens.length
     this.tenant.apiTokens = this.tenant.apiTokens.filter((t) => t.id !== args.id)
     return this.tenant.apiTokens.length < before
@@ -243,6 +260,7 @@ export class OktaState {
       network: { connection: 'ANYWHERE' },
     }
     this.tenant.apiTokens.push(token)
+    this.version++
     return token
   }
 }
