@@ -115,7 +115,9 @@ export interface StreamCompleteness {
 }
 
 /**
- * A stream is complete when its last full run succeeded and every run since has succeeded (DESIGN 5).
+ * A stream is complete when a full run of it has succeeded and its latest finished run succeeded: a failed
+ * run makes it incomplete until the next success (DESIGN 5). A failed full run removed nothing and the
+ * incremental cursor before it is still good, so a later incremental success makes the stream complete again.
  * Runs still in progress do not count either way.
  */
 export async function streamCompleteness(db: Db, connectorId?: string): Promise<StreamCompleteness[]> {
@@ -124,7 +126,6 @@ export async function streamCompleteness(db: Db, connectorId?: string): Promise<
     stream: string
     last_full_status: string | null
     last_full_at: Date | null
-    failures_since: number
     last_run_at: Date | null
     last_run_status: string | null
     last_success_at: Date | null
@@ -133,30 +134,28 @@ export async function streamCompleteness(db: Db, connectorId?: string): Promise<
     with finished as (
       select * from stream_runs where status in ('succeeded', 'failed')
         ${connectorId ? sql`and connector_id = ${connectorId}` : sql``}
-    ), last_full as (
+    ), last_full_success as (
       select distinct on (connector_id, stream) connector_id, stream, status, started_at
-      from finished where mode = 'full' order by connector_id, stream, started_at desc, run_id desc
+      from finished where mode = 'full' and status = 'succeeded' order by connector_id, stream, started_at desc, run_id desc
     ), last_run as (
       select distinct on (connector_id, stream) connector_id, stream, status, started_at, error
       from finished order by connector_id, stream, started_at desc, run_id desc
     )
     select s.connector_id, s.stream,
       lf.status as last_full_status, lf.started_at as last_full_at,
-      (select count(*)::int from finished f where f.connector_id = s.connector_id and f.stream = s.stream
-         and f.status = 'failed' and lf.started_at is not null and f.started_at >= lf.started_at) as failures_since,
       lr.started_at as last_run_at, lr.status as last_run_status,
       (select max(f.finished_at) from finished f where f.connector_id = s.connector_id and f.stream = s.stream
          and f.status = 'succeeded') as last_success_at,
       (select f.error from finished f where f.connector_id = s.connector_id and f.stream = s.stream
          and f.status = 'failed' order by f.started_at desc limit 1) as last_error
     from (select distinct connector_id, stream from finished) s
-    left join last_full lf on lf.connector_id = s.connector_id and lf.stream = s.stream
+    left join last_full_success lf on lf.connector_id = s.connector_id and lf.stream = s.stream
     left join last_run lr on lr.connector_id = s.connector_id and lr.stream = s.stream
     order by s.connector_id, s.stream`.execute(db)
   return rows.rows.map((r) => ({
     connectorId: r.connector_id,
     stream: r.stream,
-    complete: r.last_full_status === 'succeeded' && Number(r.failures_since) === 0,
+    complete: r.last_full_status === 'succeeded' && r.last_run_status === 'succeeded',
     lastFullAt: r.last_full_at,
     lastRunAt: r.last_run_at,
     lastRunStatus: r.last_run_status,
