@@ -1,9 +1,13 @@
 import type { Command } from 'commander'
+import * as baseline from './baseline.ts'
 import * as check from './check.ts'
 import * as deliver from './deliver.ts'
+import * as evidence from './evidence.ts'
+import * as findings from './findings.ts'
 import * as init from './init.ts'
 import * as migrate from './migrate.ts'
+import * as reconcile from './reconcile.ts'
 import * as sandbox from './sandbox.ts'
 
 /** Every command, one file each. A command is registered only once it works. */
-export const commands: { register(program: Command): void }[] = [init, check, migrate, deliver, sandbox]
+export const commands: { register(program: Command): void }[] = [init, check, migrate, deliver, sandbox, reconcile, findings, evidence, baseline]
