@@ -54,9 +54,10 @@ export function createEntraAuth(
       networkClient: msalNetworkClient(opts.agent, config.timeoutMs),
       loggerOptions: {
         piiLoggingEnabled: false,
-        logLevel: LogLevel.Warning,
+        // msal warns about normal client-credential responses ("no client info"): errors only.
+        logLevel: LogLevel.Error,
         loggerCallback: (level, message) => {
-          if (level <= LogLevel.Warning) opts.logger.warn({ msal: true }, redact(message))
+          if (level <= LogLevel.Error) opts.logger.error({ msal: true }, redact(message))
         },
       },
     },

@@ -36,8 +36,20 @@ const PROBES: PermissionProbe[] = [
  * need? A missing one says exactly what to grant.
  */
 export async function checkEntra(config: EntraConfig, ctx: CheckContext): Promise<CheckItem[]> {
+  const graph = createGraphClient(config, ctx.logger)
+  try {
+    return await probe(graph, config, ctx)
+  } finally {
+    graph.close()
+  }
+}
+
+async function probe(
+  { http, auth }: ReturnType<typeof createGraphClient>,
+  config: EntraConfig,
+  ctx: CheckContext,
+): Promise<CheckItem[]> {
   const items: CheckItem[] = []
-  const { http, auth } = createGraphClient(config, ctx.logger)
   try {
     const t = await auth.acquire(ctx.signal)
     items.push({

@@ -12,6 +12,8 @@ import { RawBatchResponse } from './schema.ts'
 export interface GraphClient {
   http: HttpClient
   auth: EntraAuth
+  /** Closes keep-alive connections (Graph's and the token endpoint's). */
+  close(): void
 }
 
 /** The Graph client of one run: the shared HTTP client with Graph's rate signals and msal auth. */
@@ -31,7 +33,14 @@ export function createGraphClient(config: EntraConfig, logger: Logger): GraphCli
     tls: config.tls,
     logger,
   })
-  return { http, auth }
+  return {
+    http,
+    auth,
+    close: () => {
+      http.close()
+      agent.destroy()
+    },
+  }
 }
 
 export interface BatchItem {

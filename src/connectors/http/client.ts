@@ -82,6 +82,8 @@ export interface HttpClient {
   url(pathOrUrl: string, params?: RequestOptions['params']): string
   /** Checks a server-given next link: same origin as configured, resolved against the URL it came from. */
   resolveNext(link: string, from: string): string
+  /** Closes idle keep-alive connections, so a CLI process can exit at once. */
+  close(): void
 }
 
 const IDEMPOTENT: ReadonlySet<HttpMethod> = new Set(['GET', 'HEAD', 'PUT', 'DELETE'])
@@ -283,6 +285,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     getJson,
     url,
     resolveNext: (link, from) => resolveNextLink(link, from, origins),
+    close: () => {
+      httpsAgent.destroy()
+      httpAgent.destroy()
+    },
   }
 }
 

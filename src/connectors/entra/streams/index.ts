@@ -34,19 +34,25 @@ export async function syncEntra(ctx: SyncContext<EntraConfig>): Promise<void> {
   const graph = createGraphClient(ctx.config, ctx.logger)
   const run: EntraRun = { ctx, graph, logger: ctx.logger, signal: ctx.signal, pageSize: 999 }
   const failures: string[] = []
-  for (const spec of ENTRA_STREAMS) {
-    ctx.signal.throwIfAborted()
-    try {
-      await RUNNERS[spec.name]!(run)
-    } catch (e) {
-      if (ctx.signal.aborted) throw e
-      const message = e instanceof Error ? e.message : String(e)
-      ctx.logger.error(
-        { stream: spec.name, err: e },
-        'stream failed; it stays incomplete and removes nothing',
-      )
-      failures.push(`${spec.name}: ${message}`)
+  try {
+    // One token up front: a refused sign-in is one clear error, not the same one per stream.
+    await graph.auth.acquire(ctx.signal)
+    for (const spec of ENTRA_STREAMS) {
+      ctx.signal.throwIfAborted()
+      try {
+        await RUNNERS[spec.name]!(run)
+      } catch (e) {
+        if (ctx.signal.aborted) throw e
+        const message = e instanceof Error ? e.message : String(e)
+        ctx.logger.error(
+          { stream: spec.name, error: message },
+          'stream failed; it stays incomplete and removes nothing',
+        )
+        failures.push(`${spec.name}: ${message}`)
+      }
     }
+  } finally {
+    graph.close()
   }
   if (failures.length) throw new Error(`${failures.length} Entra stream(s) failed: ${failures.join('; ')}`)
 }
