@@ -28,6 +28,9 @@ export const APP_LOG_EVENTS = [
   'group.application_assignment.add',
   'group.application_assignment.remove',
   'group.application_assignment.update',
+  // The same assignment of a group to an app as some orgs and the sandbox name it.
+  'application.group_membership.add',
+  'application.group_membership.remove',
   'application.lifecycle.delete',
 ] as const
 
@@ -146,8 +149,9 @@ export async function syncApps(run: OktaRun): Promise<void> {
             continue
           }
           const p = pending.get(appId) ?? { appId, users: false, groups: false }
-          if (e.eventType.startsWith('group.')) p.groups = true
-          else p.users = true
+          if (e.eventType.startsWith('group.') || e.eventType.startsWith('application.group_membership.')) {
+            p.groups = true
+          } else p.users = true
           pending.set(appId, p)
         }
       }
