@@ -24,6 +24,8 @@ export function jiraAuthenticator(
   db: JiraDatabase,
   creds: JiraCredentials,
 ): (ctx: RequestContext) => JiraPrincipal {
+  // Resolved once per credential: a site's users do not change under a token.
+  const principals = new Map<JiraCredentials['tokens'][number], JiraPrincipal>()
   return (ctx) => {
     const header = ctx.req.headers.authorization ?? ''
     const [scheme, value = ''] = header.split(' ', 2)
@@ -33,6 +35,8 @@ export function jiraAuthenticator(
       const email = decoded.slice(0, colon)
       const entry = creds.tokens.find((t) => same(t.email, email) && same(t.token, decoded.slice(colon + 1)))
       if (colon > 0 && entry) {
+        const known = principals.get(entry)
+        if (known) return known
         const user: JiraUser = (entry.accountId ? db.users.get(entry.accountId) : undefined) ??
           db.tenant.users.find((u) => u.emailAddress?.toLowerCase() === email.toLowerCase()) ?? {
             accountId: `712020:${createHash('sha256').update(email).digest('hex').slice(0, 24)}`,
@@ -41,6 +45,7 @@ export function jiraAuthenticator(
             active: true,
             accountType: 'atlassian',
           }
+        principals.set(entry, { user })
         return { user }
       }
     }

@@ -181,10 +181,7 @@ export class JiraDatabase {
       const issue = this.byId.get(id)
       if (issue) views.push(issue)
     }
-    const ids = views
-      .filter(compiled.matches)
-      .sort(compiled.compare)
-      .map((v) => v.id)
+    const ids = compiled.sort(views.filter(compiled.matches)).map((v) => v.id)
     if (!compiled.volatile) {
       if (this.#cache.size >= 16) this.#cache.delete(this.#cache.keys().next().value!)
       this.#cache.set(key, ids)

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { ServiceNowTenant } from '../state.ts'
-import { parseEncodedQuery } from './encoded-query.ts'
+import { parseEncodedQuery, type SnQuery } from './encoded-query.ts'
 import { compileQuery, type FieldGetter, type QueryContext, type SnRow } from './query-eval.ts'
 import { BUILTIN_TABLES, displayField, NUMBER_PREFIX, TASK_TABLES, type TableSchema } from './schema.ts'
 import { parseSnDateTime, snDateTime, WriteClock } from './time.ts'
@@ -24,9 +24,19 @@ export interface SnTable {
   columnSet: Set<string>
   references: Record<string, string>
   display: string
+  /** Bumped on every write to the table (invalidates its column indexes). */
+  version: number
 }
 
 const WRITE_PROTECTED = /^sys_/
+
+interface VariableIndex {
+  version: number
+  /** sc_req_item sys_id -> its sc_item_option rows. */
+  byItem: Map<string, SnRow[]>
+  /** Variable name -> item_option_new sys_ids with that name. */
+  defsByName: Map<string, Set<string>>
+}
 const VARIABLE_TABLES = new Set(['item_option_new', 'sc_item_option', 'sc_item_option_mtom'])
 
 /**
@@ -44,8 +54,10 @@ export class SnDatabase {
   #version = 0
   /** Bumped only by writes to the variable tables, so the variable index survives writes elsewhere. */
   #varVersion = 0
-  #variables: { version: number; byItem: Map<string, Map<string, SnRow>>; names: Set<string> } | undefined
+  #variables: VariableIndex | undefined
   #cache = new Map<string, SnRow[]>()
+  /** `table.column` -> value -> row positions, built on first use, as a database index would be. */
+  readonly #indexes = new Map<string, { version: number; positions: Map<string, number[]> }>()
 
   constructor(tenant: ServiceNowTenant, extraTables: Record<string, TableSchema> = {}) {
     this.tenant = tenant
@@ -55,7 +67,8 @@ export class SnDatabase {
       ...Object.keys(extraTables),
       ...Object.keys(tenant.tables),
     ])
-    let latest = 0
+    // The latest stamp, compared as text: `yyyy-MM-dd HH:mm:ss` orders like the time (parsing 1M dates is slow).
+    let latest = ''
     for (const name of names) {
       tenant.tables[name] ??= []
       const rows = tenant.tables[name]!
@@ -68,7 +81,7 @@ export class SnDatabase {
         byId.set(row.sys_id!, row)
         for (const k in row) columns.add(k)
         const u = row.sys_updated_on
-        if (u) latest = Math.max(latest, parseSnDateTime(u) || 0)
+        if (u && u > latest) latest = u
       }
       const prefix = NUMBER_PREFIX[name]
       if (prefix) {
@@ -87,9 +100,10 @@ export class SnDatabase {
         columnSet: columns,
         references,
         display: displayField(name, columns),
+        version: 0,
       })
     }
-    this.clock = new WriteClock(latest)
+    this.clock = new WriteClock(latest ? parseSnDateTime(latest) || 0 : 0)
   }
 
   hasTable(name: string): boolean {
@@ -109,8 +123,11 @@ export class SnDatabase {
   /** A record by sys_id in a table, or in any task table for a `task` reference. */
   find(table: string, sysId: string): { table: string; row: SnRow } | undefined {
     if (sysId === '') return undefined
-    const candidates = table === 'task' ? TASK_TABLES : [table]
-    for (const name of candidates) {
+    if (table !== 'task') {
+      const row = this.#tables.get(table)?.byId.get(sysId)
+      return row ? { table, row } : undefined
+    }
+    for (const name of TASK_TABLES) {
       const row = this.#tables.get(name)?.byId.get(sysId)
       if (row) return { table: name, row }
     }
@@ -141,12 +158,8 @@ export class SnDatabase {
   field(table: string, path: string): FieldInfo | undefined {
     if (path.startsWith('variables.') && table === 'sc_req_item') {
       const name = path.slice('variables.'.length)
-      if (!this.#variableIndex().names.has(name)) return undefined
-      return {
-        table,
-        column: path,
-        get: (row) => this.#variableIndex().byItem.get(row.sys_id!)?.get(name)?.value ?? '',
-      }
+      if (!this.#variableIndex().defsByName.has(name)) return undefined
+      return { table, column: path, get: (row) => this.#variable(row.sys_id!, name)?.value ?? '' }
     }
     const dot = path.indexOf('.')
     const head = dot < 0 ? path : path.slice(0, dot)
@@ -168,29 +181,47 @@ export class SnDatabase {
     }
   }
 
-  #variableIndex(): { byItem: Map<string, Map<string, SnRow>>; names: Set<string> } {
+  #variableIndex(): VariableIndex {
     if (this.#variables?.version === this.#varVersion) return this.#variables
-    const defs = this.table('item_option_new').byId
     const options = this.table('sc_item_option').byId
-    const byItem = new Map<string, Map<string, SnRow>>()
-    const names = new Set<string>()
-    for (const def of defs.values()) if (def.name) names.add(def.name)
+    // Per item, its option rows (a few each): cheaper than a map per item at 200k items.
+    const byItem = new Map<string, SnRow[]>()
+    const defsByName = new Map<string, Set<string>>()
+    for (const def of this.table('item_option_new').rows) {
+      if (!def.name) continue
+      const ids = defsByName.get(def.name) ?? new Set<string>()
+      if (ids.size === 0) defsByName.set(def.name, ids)
+      ids.add(def.sys_id!)
+    }
     for (const link of this.table('sc_item_option_mtom').rows) {
       const option = options.get(link.sc_item_option ?? '')
-      const name = option && defs.get(option.item_option_new ?? '')?.name
-      if (!option || !name) continue
+      if (!option) continue
       const item = link.request_item ?? ''
-      const vars = byItem.get(item) ?? new Map<string, SnRow>()
-      if (vars.size === 0) byItem.set(item, vars)
-      vars.set(name, option)
+      const list = byItem.get(item)
+      if (list) list.push(option)
+      else byItem.set(item, [option])
     }
-    this.#variables = { version: this.#varVersion, byItem, names }
+    this.#variables = { version: this.#varVersion, byItem, defsByName }
     return this.#variables
+  }
+
+  /** The option row holding a variable of a requested item, if it has that variable. */
+  #variable(itemSysId: string, name: string): SnRow | undefined {
+    const index = this.#variableIndex()
+    const defs = index.defsByName.get(name)
+    if (!defs) return undefined
+    return index.byItem.get(itemSysId)?.find((o) => defs.has(o.item_option_new ?? ''))
   }
 
   /** The catalog variables of a requested item, by variable name. */
   variablesOf(itemSysId: string): Map<string, SnRow> {
-    return this.#variableIndex().byItem.get(itemSysId) ?? new Map()
+    const out = new Map<string, SnRow>()
+    const index = this.#variableIndex()
+    for (const option of index.byItem.get(itemSysId) ?? []) {
+      for (const [name, defs] of index.defsByName)
+        if (defs.has(option.item_option_new ?? '')) out.set(name, option)
+    }
+    return out
   }
 
   /**
@@ -204,14 +235,49 @@ export class SnDatabase {
     const hit = volatile ? undefined : this.#cache.get(key)
     if (hit) return hit
     const t = this.table(table)
-    const compiled = compileQuery(parseEncodedQuery(query), (f) => this.field(table, f)?.get, ctx)
-    const rows = t.rows.filter(compiled.matches)
+    const parsed = parseEncodedQuery(query)
+    const compiled = compileQuery(parsed, (f) => this.field(table, f)?.get, ctx)
+    const rows = this.#candidates(t, parsed).filter(compiled.matches)
     if (compiled.compare) rows.sort(compiled.compare)
     if (!volatile) {
       if (this.#cache.size >= 16) this.#cache.delete(this.#cache.keys().next().value!)
       this.#cache.set(key, rows)
     }
     return rows
+  }
+
+  /**
+   * The rows a query can match, narrowed through a column index when one AND-term of a single-branch query is
+   * `col=value` or `colINa,b` on a column of the table (batched lookups by sys_id or by reference), in table
+   * order; otherwise every row.
+   */
+  #candidates(t: SnTable, query: SnQuery): SnRow[] {
+    if (query.branches.length !== 1) return t.rows
+    for (const term of query.branches[0]!) {
+      const c = term[0]!
+      if (term.length !== 1 || (c.op !== '=' && c.op !== 'IN')) continue
+      if (!t.columnSet.has(c.field) || c.value.startsWith('javascript:')) continue
+      const index = this.#index(t, c.field)
+      const positions = (c.op === 'IN' ? c.value.split(',') : [c.value]).flatMap((v) => index.get(v) ?? [])
+      positions.sort((a, b) => a - b)
+      return positions.filter((p, i) => i === 0 || positions[i - 1] !== p).map((p) => t.rows[p]!)
+    }
+    return t.rows
+  }
+
+  #index(t: SnTable, column: string): Map<string, number[]> {
+    const key = `${t.name}.${column}`
+    const hit = this.#indexes.get(key)
+    if (hit?.version === t.version) return hit.positions
+    const positions = new Map<string, number[]>()
+    for (let i = 0; i < t.rows.length; i++) {
+      const v = t.rows[i]![column] ?? ''
+      const list = positions.get(v)
+      if (list) list.push(i)
+      else positions.set(v, [i])
+    }
+    this.#indexes.set(key, { version: t.version, positions })
+    return positions
   }
 
   #stringify(value: unknown): string {
@@ -294,7 +360,7 @@ export class SnDatabase {
   setVariable(itemSysId: string, name: string, value: string, user: string): void {
     const item = this.table('sc_req_item').byId.get(itemSysId)
     if (!item) throw new Error(`no sc_req_item with sys_id ${itemSysId}`)
-    const existing = this.variablesOf(itemSysId).get(name)
+    const existing = this.#variable(itemSysId, name)
     if (existing) this.update('sc_item_option', existing.sys_id!, { value }, user)
     else {
       let def = this.table('item_option_new').rows.find((d) => d.name === name)
@@ -311,6 +377,7 @@ export class SnDatabase {
 
   #changed(table: string): void {
     this.#version++
+    this.table(table).version++
     if (VARIABLE_TABLES.has(table)) this.#varVersion++
   }
 }

@@ -43,7 +43,7 @@ function resolveValue(value: string, ctx: QueryContext): string | undefined {
   return undefined
 }
 
-function test(op: SnOperator, actual: string, expected: string, list: string[]): boolean {
+function test(op: SnOperator, actual: string, expected: string, list: ReadonlySet<string>): boolean {
   switch (op) {
     case '=':
       return actual === expected
@@ -58,9 +58,9 @@ function test(op: SnOperator, actual: string, expected: string, list: string[]):
     case '<=':
       return actual !== '' && compareValues(actual, expected) <= 0
     case 'IN':
-      return list.includes(actual)
+      return list.has(actual)
     case 'NOT IN':
-      return !list.includes(actual)
+      return !list.has(actual)
     case 'STARTSWITH':
       return actual.startsWith(expected)
     case 'ENDSWITH':
@@ -87,7 +87,7 @@ function compileCondition(
   if (!get) return undefined // unknown field: silently ignored, as the real instance does
   const expected = resolveValue(c.value, ctx)
   if (expected === undefined) return undefined
-  const list = c.op === 'IN' || c.op === 'NOT IN' ? expected.split(',') : []
+  const list = new Set(c.op === 'IN' || c.op === 'NOT IN' ? expected.split(',') : [])
   return (row) => test(c.op, get(row), expected, list)
 }
 

@@ -61,8 +61,16 @@ export function serviceNowBehaviour(
   const auth = new SnAuth(options.credentials ?? SANDBOX_SERVICENOW_CREDENTIALS, options.tokenClock)
   const router = new Router()
   router.post('/oauth_token.do', (ctx) => auth.token(ctx), 'POST /oauth_token.do')
-  const userSysId = (username: string) =>
-    db.table('sys_user').rows.find((u) => u.user_name === username)?.sys_id ?? ''
+  // Looked up once per user name (sys_user changes rarely; a new lookup follows any change to it).
+  const sysIds = new Map<string, { version: number; sysId: string }>()
+  const userSysId = (username: string) => {
+    const users = db.table('sys_user')
+    const hit = sysIds.get(username)
+    if (hit?.version === users.version) return hit.sysId
+    const sysId = users.rows.find((u) => u.user_name === username)?.sys_id ?? ''
+    sysIds.set(username, { version: users.version, sysId })
+    return sysId
+  }
   tableApi(router, db, userSysId)
 
   const rules: Record<string, RateLimitRule> = {
