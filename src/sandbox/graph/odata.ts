@@ -178,8 +178,7 @@ export function compileFilter(src: string, opts: FilterOptions): Predicate {
     }
     const p = property(t.v)
     const op = next()
-    if (!op || op.t !== 'op')
-      badRequest(`Invalid filter clause: expected an operator after '${p}' in '${src}'.`)
+    if (op?.t !== 'op') badRequest(`Invalid filter clause: expected an operator after '${p}' in '${src}'.`)
     if (op.v === 'in') {
       expect('(')
       const values: unknown[] = [literal()]

@@ -196,6 +196,15 @@ describe('graph simulator: queries', () => {
     expect(ok.body['@odata.count']).toBe(ok.body.value.length)
   })
 
+  it('a repeated filtered listing sees changes made in between', async () => {
+    const s = await start()
+    const t = (await token(s)).body.access_token as string
+    const q = `/users?$filter=${encodeURIComponent('accountEnabled eq false')}&$select=id`
+    expect((await get(s, q, t)).body.value).toHaveLength(3)
+    s.control.disableUser!({ userId: guid(1, 0) })
+    expect((await get(s, q, t)).body.value).toHaveLength(4)
+  })
+
   it('returns the limited default user properties without $select', async () => {
     const s = await start()
     const t = (await token(s)).body.access_token as string
@@ -242,6 +251,17 @@ describe('graph simulator: queries', () => {
     expect(gone.status).toBe(410)
     expect(gone.headers.get('location')).toBe(`${s.url}/v1.0/users/delta?$select=id,displayName`)
     expect(await gone.json()).toEqual(graphErrorShape('resyncRequired'))
+  })
+
+  it('keeps delta pages at their fixed size whatever $top says, and refuses $orderby', async () => {
+    const s = await start({ deltaPageSize: 8 })
+    const t = (await token(s)).body.access_token as string
+    const page = await get(s, '/users/delta?$select=id&$top=2', t)
+    expect(page.body.value).toHaveLength(8)
+    expect(page.body['@odata.nextLink']).toContain('$skiptoken=')
+    const ordered = await get(s, '/users/delta?$orderby=displayName', t)
+    expect(ordered.status).toBe(400)
+    expect(ordered.body.error.code).toBe('Request_UnsupportedQuery')
   })
 
   it('reports @removed for a deleted user in users/delta', async () => {

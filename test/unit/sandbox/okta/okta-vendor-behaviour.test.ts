@@ -182,6 +182,20 @@ describe('okta simulator: paging and queries', () => {
     expect((co.body as { id: string }[]).length).toBe(11)
   })
 
+  it('a repeated search sees changes made in between (listings are not cached across changes)', async () => {
+    const s = await start()
+    const q = `${s.url}/api/v1/users?search=${encodeURIComponent('status eq "DEPROVISIONED"')}`
+    expect((await rawGet(q)).body as unknown[]).toHaveLength(3)
+    expect((await rawGet(`${s.url}/api/v1/users?limit=200`)).body as unknown[]).toHaveLength(27)
+    s.control.deactivateUser!({ userId: '00u00000000000000001' })
+    expect((await rawGet(q)).body as unknown[]).toHaveLength(4)
+    expect((await rawGet(`${s.url}/api/v1/users?limit=200`)).body as unknown[]).toHaveLength(26)
+    const appUsers = `${s.url}/api/v1/apps/0oa00000000000000000/users?limit=500`
+    expect((await rawGet(appUsers)).body as unknown[]).toHaveLength(12)
+    s.control.assignAppUser!({ appId: '0oa00000000000000000', userId: '00u00000000000000014' })
+    expect((await rawGet(appUsers)).body as unknown[]).toHaveLength(13)
+  })
+
   it('lists role assignees, roles and API tokens in their shapes', async () => {
     const s = await start()
     const assignees = await rawGet(`${s.url}/api/v1/iam/assignees/users?limit=1`)
