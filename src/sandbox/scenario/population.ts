@@ -469,7 +469,8 @@ function noise(ctx: Ctx, pools: Pools, p: Person, held: Set<Ent>): void {
     // Leavers: their access was removed on time, with a revoke ticket.
     // Never a revoke of something still held (an active guest holds one resource group): that is ACC-003.
     const pool = pools.entra.resource.get(p.dept)!.filter((e) => !held.has(e))
-    if (p.entra && pool.length) ctx.request(p, [rng.pick(pool)], { kind: 'revoke', created: ctx.pastTime(5, 60) })
+    if (p.entra && pool.length)
+      ctx.request(p, [rng.pick(pool)], { kind: 'revoke', created: ctx.pastTime(5, 60) })
     return
   }
   const notHeld = (): Ent | null => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -6,7 +6,7 @@ import { loadConfig, loadPolicyFor } from '../../../../src/config/load.ts'
 import { Policy } from '../../../../src/config/policy.ts'
 import { comparisonKey, FindingJson } from '../../../../src/model/findings-json.ts'
 import { RULE_IDS } from '../../../../src/model/rule-id.ts'
-import { generateScenario, SECRET_FILES, type Scenario } from '../../../../src/sandbox/scenario/index.ts'
+import { generateScenario, type Scenario, SECRET_FILES } from '../../../../src/sandbox/scenario/index.ts'
 import { CASES } from '../../../../src/sandbox/scenario/plants.ts'
 
 /**
@@ -23,7 +23,10 @@ beforeAll(() => {
   s = generateScenario({ seed: 42, size: 'small' })
 })
 
-function personKey(id: { email: string | null; upn: string | null; login: string | null }, aliases: Record<string, string>) {
+function personKey(
+  id: { email: string | null; upn: string | null; login: string | null },
+  aliases: Record<string, string>,
+) {
   const raw = (id.email ?? id.upn ?? id.login)!.toLowerCase()
   const [local, domain] = raw.split('@') as [string, string]
   return aliases[domain] ? `${local}@${aliases[domain]}` : raw
@@ -53,7 +56,9 @@ describe('generateScenario', () => {
   it('refuses an unknown size, a fractional seed and a bad time', () => {
     expect(() => generateScenario({ seed: 1, size: 'huge' as never })).toThrow(/unknown scenario size "huge"/)
     expect(() => generateScenario({ seed: 1.5, size: 'small' })).toThrow(/seed must be an integer/)
-    expect(() => generateScenario({ seed: 1, size: 'small', now: 'yesterday' })).toThrow(/not an ISO timestamp/)
+    expect(() => generateScenario({ seed: 1, size: 'small', now: 'yesterday' })).toThrow(
+      /not an ISO timestamp/,
+    )
   })
 
   it('medium has 10k identities and 100k direct grants (within 10%)', { timeout: 120_000 }, () => {
@@ -102,9 +107,14 @@ describe('the manifest', () => {
         .map((i) => `${i.source}:${i.externalId}`),
     )
     const ents = new Map(
-      [...intended.entra.entitlements, ...intended.okta.entitlements].map((e) => [`${e.source}:${e.externalId}`, e]),
+      [...intended.entra.entitlements, ...intended.okta.entitlements].map((e) => [
+        `${e.source}:${e.externalId}`,
+        e,
+      ]),
     )
-    const tickets = new Set([...intended.servicenow.tickets, ...intended.jira.tickets].map((t) => `${t.source}:${t.key}`))
+    const tickets = new Set(
+      [...intended.servicenow.tickets, ...intended.jira.tickets].map((t) => `${t.source}:${t.key}`),
+    )
     for (const f of s.manifest) {
       const where = `${f.rule} ${f.plant}`
       if (f.identity?.kind === 'person') expect(persons, where).toContain(f.identity.key)
@@ -154,9 +164,18 @@ describe('independent recomputation of simple rules from the tenant', () => {
     const globs = Object.keys(policy.nhi.owners).filter((k) => !k.includes(':'))
     const ownedByPolicy = (i: { source: string; externalId: string; displayName: string | null }) =>
       `${i.source}:${i.externalId}` in policy.nhi.owners ||
-      globs.some((g) => new RegExp(`^${g.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i').test(i.displayName ?? ''))
+      globs.some((g) =>
+        new RegExp(`^${g.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i').test(
+          i.displayName ?? '',
+        ),
+      )
     const expected = [...s.intended.entra.identities, ...s.intended.okta.identities]
-      .filter((i) => (i.kind === 'service' || i.kind === 'managed_identity') && i.owners.length === 0 && !ownedByPolicy(i))
+      .filter(
+        (i) =>
+          (i.kind === 'service' || i.kind === 'managed_identity') &&
+          i.owners.length === 0 &&
+          !ownedByPolicy(i),
+      )
       .map((i) => `${i.source}:${i.externalId}`)
       .sort()
     const planted = s.manifest
@@ -177,16 +196,22 @@ describe('independent recomputation of simple rules from the tenant', () => {
       .sort()
     expect(planted).toEqual(expected)
     // Microsoft's first-party apps carry expired certificates too, but are excluded: never in `intended`.
-    const firstParty = s.tenant.graph.servicePrincipals.filter((sp) => sp.appOwnerOrganizationId === s.tenant.graph.microsoftTenantId)
+    const firstParty = s.tenant.graph.servicePrincipals.filter(
+      (sp) => sp.appOwnerOrganizationId === s.tenant.graph.microsoftTenantId,
+    )
     expect(firstParty.length).toBeGreaterThan(0)
-    expect(firstParty.every((sp) => sp.keyCredentials.some((k) => Date.parse(k.endDateTime) < NOW))).toBe(true)
+    expect(firstParty.every((sp) => sp.keyCredentials.some((k) => Date.parse(k.endDateTime) < NOW))).toBe(
+      true,
+    )
   })
 
   it('every ticket target resolves to exactly one entitlement, unless ACC-012 names it', () => {
     const { entra, okta, servicenow, jira } = s.intended
     const all = [...entra.entitlements, ...okta.entitlements]
     const flagged = new Set(
-      s.manifest.filter((f) => f.rule === 'ACC-012' && f.entitlement!.externalId === null).map((f) => `${f.ticket!.key} ${f.entitlement!.name}`),
+      s.manifest
+        .filter((f) => f.rule === 'ACC-012' && f.entitlement!.externalId === null)
+        .map((f) => `${f.ticket!.key} ${f.entitlement!.name}`),
     )
     let checked = 0
     for (const t of [...servicenow.tickets, ...jira.tickets]) {
@@ -194,15 +219,229 @@ describe('independent recomputation of simple rules from the tenant', () => {
         const hits = all.filter(
           (e) =>
             (target.system === null || e.source === target.system) &&
-            (e.externalId === target.entitlement || e.name.toLowerCase() === target.entitlement.toLowerCase()),
+            (e.externalId === target.entitlement ||
+              e.name.toLowerCase() === target.entitlement.toLowerCase()),
         )
         checked++
-        expect(hits.length === 1 || flagged.has(`${t.key} ${target.entitlement}`), `${t.key} ${target.entitlement}`).toBe(true)
+        expect(
+          hits.length === 1 || flagged.has(`${t.key} ${target.entitlement}`),
+          `${t.key} ${target.entitlement}`,
+        ).toBe(true)
         if (hits.length !== 1) expect(flagged).toContain(`${t.key} ${target.entitlement}`)
       }
     }
     expect(checked).toBeGreaterThan(500)
     expect(flagged.size).toBe(2)
+  })
+})
+
+describe('coverage, checked from the tenant and intended alone', () => {
+  /** Who a ticket's beneficiary is: a person key, or `source:id` of the non-human identity it names. */
+  function resolver() {
+    const aliases = s.policy.identities!.domainAliases!
+    const { entra, okta } = s.intended
+    const subjectOf = new Map<string, string>()
+    const nhiByText = new Map<string, string>()
+    const persons = new Set<string>()
+    for (const i of [...entra.identities, ...okta.identities]) {
+      const nhi = i.kind === 'service' || i.kind === 'managed_identity'
+      const key = nhi ? `${i.source}:${i.externalId}` : personKey(i, aliases)
+      subjectOf.set(`${i.source}:${i.externalId}`, key)
+      if (nhi) {
+        for (const t of [key, i.externalId, i.displayName ?? '']) nhiByText.set(t.toLowerCase(), key)
+      } else persons.add(key)
+    }
+    const resolve = (text: string | null): string | null => {
+      if (!text) return null
+      const t = text.toLowerCase()
+      if (nhiByText.has(t)) return nhiByText.get(t)!
+      const [local, domain] = t.split('@') as [string, string]
+      const k = domain && aliases[domain] ? `${local}@${aliases[domain]}` : t
+      return persons.has(k) ? k : null
+    }
+    return { subjectOf, resolve }
+  }
+
+  it('every ticket beneficiary resolves, except the ones ACC-012 reports', () => {
+    const { resolve } = resolver()
+    const unresolved = [...s.intended.servicenow.tickets, ...s.intended.jira.tickets]
+      .filter((t) => resolve(t.beneficiary) === null)
+      .map((t) => t.key)
+      .sort()
+    const planted = s.manifest
+      .filter((f) => f.rule === 'ACC-012' && f.identity === null)
+      .map((f) => f.ticket!.key)
+      .sort()
+    expect(unresolved).toEqual(planted)
+    expect(planted.length).toBe(1)
+  })
+
+  it('NHI-002 is exactly the non-human identities no service_account ticket names', () => {
+    const { resolve } = resolver()
+    const named = new Set(
+      [...s.intended.servicenow.tickets, ...s.intended.jira.tickets]
+        .filter((t) => t.kind === 'service_account')
+        .map((t) => resolve(t.beneficiary)),
+    )
+    const expected = [...s.intended.entra.identities, ...s.intended.okta.identities]
+      .filter(
+        (i) =>
+          (i.kind === 'service' || i.kind === 'managed_identity') &&
+          !named.has(`${i.source}:${i.externalId}`),
+      )
+      .map((i) => `${i.source}:${i.externalId}`)
+      .sort()
+    const planted = s.manifest
+      .filter((f) => f.rule === 'NHI-002')
+      .map((f) => f.identity!.key)
+      .sort()
+    expect(planted).toEqual(expected)
+  })
+
+  it('active grants are covered by a ticket, birthright, baseline or exception unless the manifest flags them', () => {
+    const { subjectOf, resolve } = resolver()
+    const { entra, okta, servicenow, jira } = s.intended
+    const ents = new Map(
+      [...entra.entitlements, ...okta.entitlements].map((e) => [`${e.source}:${e.externalId}`, e]),
+    )
+    // What a group's membership confers: its group-held grants (nesting, group app-role / app assignments).
+    const confers = new Map<string, string[]>()
+    for (const g of [...entra.grants, ...okta.grants]) {
+      if (g.principalType !== 'group') continue
+      const k = `${g.source}:${g.principalId}`
+      confers.set(k, [
+        ...(confers.get(k) ?? []),
+        ents.get(`${g.source}:${g.entitlementId}`)!.name.toLowerCase(),
+      ])
+    }
+    const approvedGrantTickets = new Map<string, (typeof servicenow.tickets)[number][]>()
+    for (const t of [...servicenow.tickets, ...jira.tickets]) {
+      if (t.kind !== 'grant' || t.approval !== 'approved' || !['approved', 'fulfilled'].includes(t.state))
+        continue
+      const who = resolve(t.beneficiary)
+      if (!who) continue
+      const self = t.approvals.some(
+        (a) => a.decision === 'approved' && (resolve(a.approver) === who || a.approver === t.requester),
+      )
+      if (self) continue
+      approvedGrantTickets.set(who, [...(approvedGrantTickets.get(who) ?? []), t])
+    }
+    const inactive = new Set(
+      [...entra.identities, ...okta.identities]
+        .filter((i) => i.status !== 'active')
+        .map((i) => `${i.source}:${i.externalId}`),
+    )
+    const flagged = new Set(
+      s.manifest
+        .filter((f) => ['ACC-001', 'ACC-003', 'ACC-004', 'ACC-005', 'ACC-007', 'ACC-011'].includes(f.rule))
+        .map((f) => `${f.identity!.key} ${f.entitlement!.source}:${f.entitlement!.externalId}`),
+    )
+    const baseline = new Set(s.policy.baseline!.map((b) => `${b.identity} ${b.entitlement.name}`))
+    let covered = 0
+    const uncovered: string[] = []
+    for (const g of [...entra.grants, ...okta.grants]) {
+      if (g.principalType !== 'identity' || inactive.has(`${g.source}:${g.principalId}`)) continue
+      const who = subjectOf.get(`${g.source}:${g.principalId}`)!
+      const e = ents.get(`${g.source}:${g.entitlementId}`)!
+      const key = `${who} ${g.source}:${g.entitlementId}`
+      const names = [e.name.toLowerCase(), ...(confers.get(`${g.source}:${g.entitlementId}`) ?? [])]
+      const time = g.grantedAt?.getTime() ?? NOW
+      const byTicket = (approvedGrantTickets.get(who) ?? []).some(
+        (t) =>
+          t.createdAt.getTime() <= time + 5 * 60_000 &&
+          (t.expiresAt === null || t.expiresAt.getTime() > NOW) &&
+          t.targets.some(
+            (x) =>
+              (x.system === null || x.system === g.source) && names.includes(x.entitlement.toLowerCase()),
+          ),
+      )
+      const ok =
+        byTicket ||
+        e.name === 'All Employees' ||
+        e.name.startsWith('Dept-') ||
+        e.name.startsWith('Lab-') ||
+        baseline.has(`${who} ${e.name}`)
+      if (flagged.has(key)) {
+        // A flagged grant is never covered by a ticket (ACC-003 aside, which fires whatever covers it).
+        continue
+      }
+      if (ok) covered++
+      else uncovered.push(key)
+    }
+    expect(uncovered).toEqual([])
+    expect(covered).toBeGreaterThan(1000)
+  })
+})
+
+describe('fulfilment, checked from the tenant and intended alone', () => {
+  it('approved tickets fulfilled over 24h ago were carried out, unless ACC-002 flags the target', () => {
+    const aliases = s.policy.identities!.domainAliases!
+    const { entra, okta, servicenow, jira } = s.intended
+    const all = [...entra.entitlements, ...okta.entitlements]
+    const subjectOf = new Map(
+      [...entra.identities, ...okta.identities]
+        .filter((i) => i.kind === 'human' || i.kind === 'guest')
+        .map((i) => [`${i.source}:${i.externalId}`, personKey(i, aliases)]),
+    )
+    const grants = [...entra.grants, ...okta.grants]
+    // Group-held grants: nesting (transitive) and app assignments (to direct members only).
+    const parents = new Map<string, string[]>()
+    const assigned = new Map<string, string[]>()
+    for (const g of grants) {
+      if (g.principalType !== 'group') continue
+      const k = `${g.source}:${g.principalId}`
+      const target = `${g.source}:${g.entitlementId}`
+      const isGroup = all.some((e) => e.type === 'group' && `${e.source}:${e.externalId}` === target)
+      const m = isGroup ? parents : assigned
+      m.set(k, [...(m.get(k) ?? []), target])
+    }
+    const holds = new Map<string, Set<string>>()
+    for (const g of grants) {
+      if (g.principalType !== 'identity') continue
+      const who = subjectOf.get(`${g.source}:${g.principalId}`)
+      if (!who) continue
+      const set = holds.get(who) ?? new Set<string>()
+      holds.set(who, set)
+      const direct = `${g.source}:${g.entitlementId}`
+      set.add(direct)
+      for (const a of assigned.get(direct) ?? []) set.add(a)
+      const queue = [...(parents.get(direct) ?? [])]
+      while (queue.length) {
+        const p = queue.pop()!
+        if (set.has(p)) continue
+        set.add(p)
+        queue.push(...(parents.get(p) ?? []))
+      }
+    }
+    const flagged = new Set(
+      s.manifest
+        .filter((f) => f.rule === 'ACC-002')
+        .map((f) => `${f.ticket!.key} ${f.entitlement!.source}:${f.entitlement!.externalId}`),
+    )
+    const missing: string[] = []
+    let checked = 0
+    for (const t of [...servicenow.tickets, ...jira.tickets]) {
+      if (t.kind !== 'grant' || t.approval !== 'approved' || t.state !== 'fulfilled') continue
+      if (!t.closedAt || t.closedAt.getTime() > NOW - DAY) continue
+      const raw = t.beneficiary!.toLowerCase()
+      const [local, domain] = raw.split('@') as [string, string]
+      const who = aliases[domain] ? `${local}@${aliases[domain]}` : raw
+      for (const x of t.targets) {
+        const hits = all.filter(
+          (e) =>
+            (x.system === null || e.source === x.system) &&
+            e.name.toLowerCase() === x.entitlement.toLowerCase(),
+        )
+        if (hits.length !== 1) continue
+        const ent = `${hits[0]!.source}:${hits[0]!.externalId}`
+        checked++
+        const key = `${t.key} ${ent}`
+        if (!holds.get(who)?.has(ent) !== flagged.has(key)) missing.push(key)
+      }
+    }
+    expect(missing).toEqual([])
+    expect(checked).toBeGreaterThan(300)
+    expect(flagged.size).toBe(3)
   })
 })
 
@@ -229,7 +468,8 @@ describe('the tenant', () => {
       expect(users.has(a.principalId)).toBe(true)
       expect(roleDefs.has(a.roleDefinitionId)).toBe(true)
     }
-    for (const x of [...g.applications, ...g.servicePrincipals]) for (const o of x.owners) expect(users.has(o)).toBe(true)
+    for (const x of [...g.applications, ...g.servicePrincipals])
+      for (const o of x.owners) expect(users.has(o)).toBe(true)
     const appIds = new Set(g.applications.map((a) => a.appId))
     for (const sp of g.servicePrincipals) {
       if (sp.servicePrincipalType === 'Application' && sp.appOwnerOrganizationId === g.tenantId)
@@ -269,7 +509,9 @@ describe('the tenant', () => {
 
   it('is referentially whole in ServiceNow, with every value a string', () => {
     const sn = s.tenant.servicenow
-    const byTable = new Map(Object.entries(sn.tables).map(([t, rows]) => [t, new Set(rows.map((r) => r.sys_id))]))
+    const byTable = new Map(
+      Object.entries(sn.tables).map(([t, rows]) => [t, new Set(rows.map((r) => r.sys_id))]),
+    )
     const task = new Set([...byTable.get('sc_req_item')!, ...byTable.get('sc_request')!])
     for (const [table, refs] of Object.entries(sn.references)) {
       for (const row of sn.tables[table] ?? []) {
@@ -291,7 +533,8 @@ describe('the tenant', () => {
     expect(new Set(numbers).size).toBe(numbers.length)
     for (const id of sn.aclHidden) expect(byTable.get('sc_req_item')!.has(id)).toBe(true)
     // Every approval points at a requested item.
-    for (const a of sn.tables.sysapproval_approver!) expect(byTable.get('sc_req_item')!.has(a.sysapproval!)).toBe(true)
+    for (const a of sn.tables.sysapproval_approver!)
+      expect(byTable.get('sc_req_item')!.has(a.sysapproval!)).toBe(true)
   })
 
   it('is referentially whole in Jira, with its custom fields registered', () => {
@@ -302,11 +545,13 @@ describe('the tenant', () => {
     expect(new Set(j.issues.map((i) => i.key)).size).toBe(j.issues.length)
     expect(new Set(j.issues.map((i) => i.id)).size).toBe(j.issues.length)
     for (const i of j.issues) {
-      for (const f of Object.keys(i.fields)) if (f.startsWith('customfield_')) expect(fields.has(f), f).toBe(true)
+      for (const f of Object.keys(i.fields))
+        if (f.startsWith('customfield_')) expect(fields.has(f), f).toBe(true)
       expect(statuses.has((i.fields.status as { id: string }).id)).toBe(true)
       expect(accounts.has((i.fields.reporter as { accountId: string }).accountId)).toBe(true)
       expect(i.fields.created as string).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}$/)
-      for (const a of i.approvals) for (const x of a.approvers) expect(accounts.has(x.approver.accountId)).toBe(true)
+      for (const a of i.approvals)
+        for (const x of a.approvers) expect(accounts.has(x.approver.accountId)).toBe(true)
     }
   })
 
@@ -321,15 +566,22 @@ describe('the tenant', () => {
   it('has the realistic shapes the issue asks for', () => {
     const g = s.tenant.graph
     const o = s.tenant.okta
-    const nested = Object.entries(g.members).flatMap(([parent, ms]) => ms.filter((m) => m.type === 'group').map((m) => [m.id, parent]))
-    expect(nested.some(([a, b]) => nested.some(([c, d]) => c === b && d === a)), 'a nesting cycle').toBe(true)
+    const nested = Object.entries(g.members).flatMap(([parent, ms]) =>
+      ms.filter((m) => m.type === 'group').map((m) => [m.id, parent]),
+    )
+    expect(
+      nested.some(([a, b]) => nested.some(([c, d]) => c === b && d === a)),
+      'a nesting cycle',
+    ).toBe(true)
     expect(g.appRoleAssignments.some((a) => a.principalType === 'Group')).toBe(true)
     expect(g.users.some((u) => u.userType === 'Guest')).toBe(true)
     expect(g.users.some((u) => !u.accountEnabled)).toBe(true)
     expect(g.users.some((u) => u.mail === null)).toBe(true)
     expect(g.users.some((u) => u.mail && u.mail !== u.mail.toLowerCase())).toBe(true)
     expect(g.servicePrincipals.some((x) => x.servicePrincipalType === 'ManagedIdentity')).toBe(true)
-    expect(g.servicePrincipals.some((x) => x.appOwnerOrganizationId === 'f8cdef31-a31e-4b4a-93e4-5f571e91255a')).toBe(true)
+    expect(
+      g.servicePrincipals.some((x) => x.appOwnerOrganizationId === 'f8cdef31-a31e-4b4a-93e4-5f571e91255a'),
+    ).toBe(true)
     expect(o.users.some((u) => u.status === 'SUSPENDED')).toBe(true)
     expect(o.users.some((u) => u.status === 'DEPROVISIONED')).toBe(true)
     expect(o.users.some((u) => u.profile.email.toLowerCase().endsWith('@contoso.onmicrosoft.com'))).toBe(true)
@@ -341,7 +593,8 @@ describe('the tenant', () => {
     const states = new Set(s.tenant.servicenow.tables.sc_req_item!.map((r) => r.state))
     for (const st of ['1', '2', '3', '4', '7']) expect(states).toContain(st)
     const tickets = [...s.intended.servicenow.tickets, ...s.intended.jira.tickets]
-    for (const k of ['grant', 'revoke', 'service_account'] as const) expect(tickets.some((t) => t.kind === k)).toBe(true)
+    for (const k of ['grant', 'revoke', 'service_account'] as const)
+      expect(tickets.some((t) => t.kind === k)).toBe(true)
     expect(tickets.some((t) => t.expiresAt !== null)).toBe(true)
     expect(tickets.every((t) => t.unmappable === null)).toBe(true)
   })
@@ -360,8 +613,12 @@ describe('intended', () => {
       for (const c of src.credentials) expect(identities.has(c.identityId)).toBe(true)
     }
     expect(s.intended.entra.grants.length + s.intended.okta.grants.length).toBe(s.counts.directGrants)
-    const other = s.intendedFor({ urls: { servicenow: 'http://127.0.0.1:9999/', jira: 'http://127.0.0.1:9998' } })
-    expect(other.servicenow.tickets[0]!.url).toMatch(/^http:\/\/127\.0\.0\.1:9999\/nav_to\.do\?uri=sc_req_item\.do%3Fsys_id%3D[0-9a-f]{32}$/)
+    const other = s.intendedFor({
+      urls: { servicenow: 'http://127.0.0.1:9999/', jira: 'http://127.0.0.1:9998' },
+    })
+    expect(other.servicenow.tickets[0]!.url).toMatch(
+      /^http:\/\/127\.0\.0\.1:9999\/nav_to\.do\?uri=sc_req_item\.do%3Fsys_id%3D[0-9a-f]{32}$/,
+    )
     expect(other.jira.tickets[0]!.url).toBe(`http://127.0.0.1:9998/browse/${other.jira.tickets[0]!.key}`)
     // ACL-hidden items are invisible to the connector.
     const hidden = new Set(s.tenant.servicenow.aclHidden)
@@ -393,7 +650,10 @@ describe('sandboxConfig', () => {
     const entra = loaded.value.connectors.find((c) => c.kind === 'entra')!
     expect(entra.kind === 'entra' && entra.clientSecret).toBe('sandbox-entra-client-secret')
     expect(entra.kind === 'entra' && entra.tenantId).toBe(s.tenant.graph.tenantId)
-    expect(loaded.value.raise!.routes).toEqual([{ when: { source: 'okta' }, to: 'jira' }, { to: 'servicenow' }])
+    expect(loaded.value.raise!.routes).toEqual([
+      { when: { source: 'okta' }, to: 'jira' },
+      { to: 'servicenow' },
+    ])
     expect((config.connectors as { id: string }[]).length).toBe(4)
     const policy = loadPolicyFor(loaded)
     expect(policy.value.identities.domainAliases).toEqual({ 'contoso.onmicrosoft.com': 'contoso.com' })
