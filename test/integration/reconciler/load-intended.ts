@@ -33,7 +33,11 @@ export async function loadIntended(db: Db, intended: Intended, at: Date): Promis
             ['users', intended[s].identities, (r: never[], seen: never) => upsertIdentities(k, r, seen)],
             ['groups', intended[s].entitlements, (r: never[], seen: never) => upsertEntitlements(k, r, seen)],
             ['memberships', intended[s].grants, (r: never[], seen: never) => upsertGrants(k, r, seen)],
-            ['credentials', intended[s].credentials, (r: never[], seen: never) => upsertCredentials(k, r, seen)],
+            [
+              'credentials',
+              intended[s].credentials,
+              (r: never[], seen: never) => upsertCredentials(k, r, seen),
+            ],
           ],
         ] as [string, [string, unknown[], (rows: never[], seen: never) => Promise<void>][]],
     ),
@@ -47,7 +51,13 @@ export async function loadIntended(db: Db, intended: Intended, at: Date): Promis
   ]
   for (const [source, streams] of sources) {
     const runId = randomUUID()
-    const seq = await startSyncRun(db, { id: runId, connectorId: source, kind: source, requestedMode: 'full', at })
+    const seq = await startSyncRun(db, {
+      id: runId,
+      connectorId: source,
+      kind: source,
+      requestedMode: 'full',
+      at,
+    })
     for (const [stream, rows, write] of streams) {
       await startStreamRun(db, { runId, connectorId: source, stream, mode: 'full', generation: seq, at })
       for (let i = 0; i < rows.length; i += BATCH) {

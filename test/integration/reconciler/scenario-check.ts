@@ -4,8 +4,8 @@ import { silentLogger } from '../../../src/core/logger.ts'
 import { comparisonKey, type FindingJson, toFindingJson } from '../../../src/model/findings-json.ts'
 import { reconcile } from '../../../src/reconciler/reconcile.ts'
 import { generateScenario, type ScenarioSize } from '../../../src/sandbox/scenario/index.ts'
-import { listFindings } from '../../../src/store/repositories/findings.ts'
 import type { Store } from '../../../src/store/open.ts'
+import { listFindings } from '../../../src/store/repositories/findings.ts'
 import { loadIntended } from './load-intended.ts'
 
 export interface RuleScore {
@@ -100,6 +100,8 @@ export function formatResult(r: ScenarioResult): string {
   if (r.extra.length) lines.push(`  extra (${r.extra.length}): ${r.extra.slice(0, 15).join(' | ')}`)
   if (r.missing.length) lines.push(`  missing (${r.missing.length}): ${r.missing.slice(0, 15).join(' | ')}`)
   if (r.severityMismatches.length)
-    lines.push(`  severity (${r.severityMismatches.length}): ${r.severityMismatches.slice(0, 10).join(' | ')}`)
+    lines.push(
+      `  severity (${r.severityMismatches.length}): ${r.severityMismatches.slice(0, 10).join(' | ')}`,
+    )
   return lines.join('\n')
 }

@@ -14,7 +14,9 @@ describeEachStore(import.meta.url, `scenario ${size}: open findings equal the ma
     store = undefined
   })
   for (const seed of [1, 2, 3]) {
-    it(`seed ${seed}: precision and recall 1.0 for every rule`, { timeout: size === 'small' ? 120_000 : 900_000 }, async () => {
+    it(`seed ${seed}: precision and recall 1.0 for every rule`, {
+      timeout: size === 'small' ? 120_000 : 900_000,
+    }, async () => {
       store = await factory.open()
       const r = await checkScenario(store, size, seed)
       console.log(formatResult(r))
