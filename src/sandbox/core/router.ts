@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http'
+import type { RateDecision } from './rate-limit.ts'
 import { type Reply, readBody } from './reply.ts'
 
 /** What a handler sees of a request. */
@@ -16,6 +17,11 @@ export interface RequestContext {
   endpoint: string
   /** Simulator-specific data attached by its authenticate hook (e.g. the caller's scopes). */
   auth: unknown
+  /**
+   * Takes a token from a named rate-limit bucket (set by the simulator): for requests inside a request, such as
+   * the items of a Graph `$batch`, each throttled on its own. Null when no rule covers the bucket.
+   */
+  rateLimit?: (bucket: string, rule?: string) => RateDecision | null
   body(): Promise<Buffer>
   json<T = unknown>(): Promise<T>
   form(): Promise<URLSearchParams>

@@ -111,6 +111,7 @@ export async function startSimulator(
       return
     }
     const ctx = makeContext(req, url, origin, match.params, match.route.name)
+    ctx.rateLimit = (bucket, rule) => limiter.take(bucket, rule)
     counter.count(match.route.name)
 
     let reply: Reply | null = null

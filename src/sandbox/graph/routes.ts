@@ -170,6 +170,23 @@ export function graphRoutes(router: Router, state: GraphState, opts: GraphRouteO
 
   const ownersOf = (ids: string[]): GraphMemberRef[] => ids.map((id) => ({ type: 'user', id }))
 
+  // Direct and indirect members, each once; nesting cycles end where a group was already visited.
+  const transitiveMembers = (groupId: string): GraphMemberRef[] =>
+    memo(`transitiveMembers/${groupId}`, () => {
+      const seen = new Set<string>([groupId])
+      const out: GraphMemberRef[] = []
+      const queue = [groupId]
+      while (queue.length > 0) {
+        for (const m of state.members(queue.shift()!)) {
+          if (seen.has(m.id)) continue
+          seen.add(m.id)
+          out.push(m)
+          if (m.type === 'group') queue.push(m.id)
+        }
+      }
+      return out
+    })
+
   let arIndex: {
     source: GraphAppRoleAssignment[]
     length: number
@@ -254,6 +271,11 @@ export function graphRoutes(router: Router, state: GraphState, opts: GraphRouteO
       requirePermission(ctx, MEMBERS)
       if (!state.groups.has(ctx.params.id!)) notFound(ctx.params.id!)
       return directoryObjects(ctx, state.members(ctx.params.id!), 'directoryObjects')
+    })
+    .get(`${V}/groups/:id/transitiveMembers`, (ctx) => {
+      requirePermission(ctx, MEMBERS)
+      if (!state.groups.has(ctx.params.id!)) notFound(ctx.params.id!)
+      return directoryObjects(ctx, transitiveMembers(ctx.params.id!), 'directoryObjects')
     })
     .get(
       `${V}/servicePrincipals`,
@@ -378,7 +400,14 @@ async function batch(ctx: RequestContext, router: Router): Promise<Reply> {
       })
       continue
     }
-    const reply = await runInner(ctx, router, r)
+    // Each item is throttled on its own (it can answer 429 with its own Retry-After inside a 200 batch).
+    const decision = ctx.rateLimit?.('graph', 'graph') ?? null
+    const reply =
+      decision && !decision.allowed
+        ? graphError(429, 'TooManyRequests', 'Please retry again later.', {
+            'Retry-After': String(decision.retryAfterS),
+          })
+        : await runInner(ctx, router, r)
     statuses.set(r.id, reply.status)
     const headers: Record<string, string> = { 'Content-Type': 'application/json' }
     for (const [k, v] of Object.entries(reply.headers ?? {})) {

@@ -136,6 +136,29 @@ describe('graph simulator: throttling and faults', () => {
     expect((await token(s)).status).toBe(200)
   })
 
+  it('throttles $batch items one by one inside a 200 batch', async () => {
+    const s = await start({ rateLimits: { graph: { capacity: 3, windowMs: 60_000 } } })
+    const t = (await token(s)).body.access_token as string
+    const res = await fetch(`${s.url}/v1.0/$batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        requests: ['1', '2', '3', '4'].map((id) => ({
+          id,
+          method: 'GET',
+          url: `/users/${guid(1, Number(id))}`,
+        })),
+      }),
+    })
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as {
+      responses: { id: string; status: number; headers: Record<string, string> }[]
+    }
+    // The batch itself took a token; two items fit, two are throttled with their own Retry-After.
+    expect(body.responses.map((r) => r.status)).toEqual([200, 200, 429, 429])
+    expect(body.responses[2]!.headers['Retry-After']).toBe('20')
+  })
+
   it('injects 503 serviceNotAvailable with Retry-After', async () => {
     const s = await start()
     const t = (await token(s)).body.access_token as string
@@ -175,6 +198,17 @@ describe('graph simulator: throttling and faults', () => {
 })
 
 describe('graph simulator: queries', () => {
+  it('lists transitive members through nesting, once each, even with a cycle', async () => {
+    const s = await start()
+    const t = (await token(s)).body.access_token as string
+    // Group 1 holds user 1 and group 2; group 2 holds user 2. Close a cycle: group 2 also holds group 1.
+    s.control.addGroupMember!({ groupId: guid(2, 2), memberId: guid(2, 1) })
+    const r = await get(s, `/groups/${guid(2, 1)}/transitiveMembers?$select=id`, t)
+    expect(r.body.value.map((m: { id: string }) => m.id).sort()).toEqual(
+      [guid(1, 1), guid(1, 2), guid(2, 2)].sort(),
+    )
+  })
+
   it('refuses $top over 999, unknown properties and ne without ConsistencyLevel', async () => {
     const s = await start()
     const t = (await token(s)).body.access_token as string
