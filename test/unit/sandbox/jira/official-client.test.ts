@@ -168,6 +168,8 @@ describe('Jira simulator with the official jira.js client', () => {
     expect(bob).not.toHaveProperty('emailAddress')
     const alice = await jira.users.getUser({ accountId: USERS.alice!.accountId })
     expect(alice.emailAddress).toBe('alice@contoso.com')
+    const me = await jira.myself.getCurrentUser()
+    expect(me).toMatchObject({ accountId: USERS.svc!.accountId, timeZone: 'UTC' })
   })
 
   it('pages JSM approvals with start/limit, isLastPage and _links.next', async () => {
