@@ -91,19 +91,13 @@ export const RawAppRole = z.looseObject({
 })
 export type RawAppRole = z.infer<typeof RawAppRole>
 
-export const SERVICE_PRINCIPAL_SELECT = [
-  'id',
-  'appId',
-  'displayName',
-  'servicePrincipalType',
-  'accountEnabled',
-  'appOwnerOrganizationId',
-  'passwordCredentials',
-  'keyCredentials',
-] as const
-
+/**
+ * Listed without `$select`: the creation time is not a documented v1.0 property of every SP, and selecting an
+ * unknown property is a 400, so the SP's default properties come back and `createdDateTime` is read if there.
+ */
 export const RawServicePrincipal = z.looseObject({
   id: z.string().min(1),
+  createdDateTime: IsoTime.nullable().optional(),
   appId: z.string().min(1),
   displayName: z.string().nullable().optional(),
   servicePrincipalType: z.string().nullable().optional(),

@@ -1,6 +1,5 @@
 import type { ObservedCredential, ObservedEntitlement, ObservedGrant, ObservedIdentity } from '../types.ts'
 import type {
-  RawApplication,
   RawAppRoleAssignment,
   RawGroup,
   RawMemberRef,
@@ -48,7 +47,8 @@ export function userToIdentity(u: RawUser, previous?: Identity): Identity | stri
   return {
     externalId: u.id,
     kind,
-    login: upn,
+    // The UPN is the sign-in name; `login` stays for vendors with a separate one (Okta).
+    login: null,
     email: u.mail === undefined ? (previous?.email ?? null) : u.mail,
     upn,
     displayName: u.displayName === undefined ? (previous?.displayName ?? null) : u.displayName,
@@ -63,35 +63,39 @@ export function isMicrosoftFirstParty(sp: { appOwnerOrganizationId?: string | nu
 }
 
 /**
- * A service principal or managed identity as a non-human identity. Owners: the SP's own owners, else its app
- * registration's (managed identities have none by nature). `createdAt` is the app registration's, when the
- * tenant holds it (Graph v1.0 gives service principals no creation time).
+ * A service principal or managed identity as a non-human identity. Owners (object ids): the SP's own owners,
+ * else its app registration's; a managed identity has none by nature (the policy's owner map names them).
+ * `createdAt` is the SP's own creation time when Graph sends it.
  */
 export function servicePrincipalToIdentity(
   sp: RawServicePrincipal,
-  app: Pick<RawApplication, 'createdDateTime'> | undefined,
   owners: { sp: readonly string[]; app: readonly string[] },
 ): Identity {
+  const managed = sp.servicePrincipalType === 'ManagedIdentity'
   return {
     externalId: sp.id,
-    kind: sp.servicePrincipalType === 'ManagedIdentity' ? 'managed_identity' : 'service',
-    login: sp.appId,
+    kind: managed ? 'managed_identity' : 'service',
+    login: null,
     email: null,
     upn: null,
     displayName: sp.displayName ?? null,
     status: sp.accountEnabled === false ? 'disabled' : 'active',
-    owners: [...(owners.sp.length ? owners.sp : owners.app)],
-    createdAt: date(app?.createdDateTime),
+    owners: managed ? [] : [...(owners.sp.length ? owners.sp : owners.app)],
+    createdAt: date(sp.createdDateTime),
   }
 }
 
 type RawCredentials = Pick<RawServicePrincipal, 'passwordCredentials' | 'keyCredentials'>
 
-/** Password and key credentials of an SP and of its app registration, held by the SP identity. */
+/**
+ * Password and key credentials of an SP and of its app registration, held by the SP identity. A key id on
+ * both counts once (the SP's). Password credentials are secrets, key credentials certificates.
+ */
 export function credentialsOf(spId: string, ...sources: (RawCredentials | undefined)[]): CredentialRecord[] {
   const out = new Map<string, CredentialRecord>()
   for (const s of sources) {
     for (const p of s?.passwordCredentials ?? []) {
+      if (out.has(p.keyId)) continue
       out.set(p.keyId, {
         identityId: spId,
         keyId: p.keyId,
@@ -103,11 +107,11 @@ export function credentialsOf(spId: string, ...sources: (RawCredentials | undefi
       })
     }
     for (const k of s?.keyCredentials ?? []) {
+      if (out.has(k.keyId)) continue
       out.set(k.keyId, {
         identityId: spId,
         keyId: k.keyId,
-        // Symmetric keys are shared secrets; X.509 ones (AsymmetricX509Cert, X509CertAndPassword) certificates.
-        type: k.type?.toLowerCase() === 'symmetric' ? 'secret' : 'certificate',
+        type: 'certificate',
         displayName: k.displayName ?? null,
         createdAt: date(k.startDateTime),
         expiresAt: date(k.endDateTime),
@@ -142,27 +146,35 @@ export function memberPrincipal(m: RawMemberRef): Pick<Grant, 'principalType' | 
   return undefined
 }
 
+/** An app role entitlement's id: `<resource sp id>/<app role id>` (default access is the all-zero role id). */
 export function appEntitlementId(resourceId: string, appRoleId: string): string {
-  return appRoleId === DEFAULT_ACCESS_ROLE_ID ? resourceId : `${resourceId}/${appRoleId}`
+  return `${resourceId}/${appRoleId}`
 }
 
 /**
- * A resource's entitlements: one `app_role` per app role it defines (`<resource sp id>/<app role id>`), and
- * the `app` itself (`<resource sp id>`, default access) when it defines roles or has default-access holders.
+ * A resource's entitlements: one `app_role` per app role it defines, named `<app>:<role>` (how tickets name
+ * them), with the resource SP's id as `resource`; and, when someone holds default access (an assignment with
+ * the all-zero role id), that as an `app` entitlement named after the app.
  */
 export function resourceEntitlements(r: RawResource, hasDefaultAccess: boolean): Entitlement[] {
-  const resource = r.displayName ?? r.id
-  const roles = r.appRoles ?? []
-  const out: Entitlement[] = roles.map((role) => ({
+  const app = r.displayName ?? r.id
+  const out: Entitlement[] = (r.appRoles ?? []).map((role) => ({
     externalId: appEntitlementId(r.id, role.id),
     type: role.id === DEFAULT_ACCESS_ROLE_ID ? 'app' : 'app_role',
-    name: role.displayName ?? role.value ?? role.id,
-    resource,
+    name: `${app}:${role.displayName ?? role.value ?? role.id}`,
+    resource: r.id,
     privileged: false,
     owners: [],
   }))
-  if ((roles.length || hasDefaultAccess) && !roles.some((role) => role.id === DEFAULT_ACCESS_ROLE_ID)) {
-    out.push({ externalId: r.id, type: 'app', name: resource, resource, privileged: false, owners: [] })
+  if (hasDefaultAccess && !(r.appRoles ?? []).some((role) => role.id === DEFAULT_ACCESS_ROLE_ID)) {
+    out.push({
+      externalId: appEntitlementId(r.id, DEFAULT_ACCESS_ROLE_ID),
+      type: 'app',
+      name: app,
+      resource: r.id,
+      privileged: false,
+      owners: [],
+    })
   }
   return out
 }

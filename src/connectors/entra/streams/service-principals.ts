@@ -1,13 +1,7 @@
 import { odataPages } from '../../http/paging.ts'
 import { type InvalidRecord, parseRecords } from '../../http/validate.ts'
 import { BATCH_SIZE, batchGet, itemPages } from '../client.ts'
-import {
-  APPLICATION_SELECT,
-  RawApplication,
-  RawOwner,
-  RawServicePrincipal,
-  SERVICE_PRINCIPAL_SELECT,
-} from '../schema.ts'
+import { APPLICATION_SELECT, RawApplication, RawOwner, RawServicePrincipal } from '../schema.ts'
 import {
   type CredentialRecord,
   credentialsOf,
@@ -59,8 +53,7 @@ export async function syncServicePrincipals(run: EntraRun): Promise<void> {
   }
 
   const resume = spPageCursor(w.resumeFrom)
-  const first =
-    resume?.page ?? http.url('/servicePrincipals', { $select: SERVICE_PRINCIPAL_SELECT.join(','), $top: 999 })
+  const first = resume?.page ?? http.url('/servicePrincipals', { $top: 999 })
   let skip = resume?.done ?? 0
   let pendingInvalid = appInvalid
   for await (const page of odataPages(http, first, io)) {
@@ -81,7 +74,11 @@ export async function syncServicePrincipals(run: EntraRun): Promise<void> {
         chunk.map((sp) => `/servicePrincipals/${sp.id}/owners?$select=id`),
         io,
       )
-      const needApp = chunk.flatMap((sp, i) => (spOwners[i]!.length === 0 && apps.has(sp.appId) ? [sp] : []))
+      const needApp = chunk.flatMap((sp, i) =>
+        spOwners[i]!.length === 0 && sp.servicePrincipalType !== 'ManagedIdentity' && apps.has(sp.appId)
+          ? [sp]
+          : [],
+      )
       const appOwnerLists = await ownersOf(
         run,
         needApp.map((sp) => `/applications/${apps.get(sp.appId)!.id}/owners?$select=id`),
@@ -92,9 +89,7 @@ export async function syncServicePrincipals(run: EntraRun): Promise<void> {
       const credentials: CredentialRecord[] = []
       chunk.forEach((sp, i) => {
         const app = apps.get(sp.appId)
-        identities.push(
-          servicePrincipalToIdentity(sp, app, { sp: spOwners[i]!, app: appOwners.get(sp.id) ?? [] }),
-        )
+        identities.push(servicePrincipalToIdentity(sp, { sp: spOwners[i]!, app: appOwners.get(sp.id) ?? [] }))
         credentials.push(...credentialsOf(sp.id, sp, app))
       })
       const end = at + chunk.length

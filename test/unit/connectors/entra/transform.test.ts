@@ -42,17 +42,19 @@ describe('src/connectors/entra/transform', () => {
   })
 
   it('service principal owners: its own, else its application’s; managed identities are their own kind', () => {
-    expect(servicePrincipalToIdentity(sp, undefined, { sp: ['o1'], app: ['o2'] }).owners).toEqual(['o1'])
-    expect(servicePrincipalToIdentity(sp, undefined, { sp: [], app: ['o2'] }).owners).toEqual(['o2'])
-    const mi = servicePrincipalToIdentity({ ...sp, servicePrincipalType: 'ManagedIdentity' }, undefined, {
-      sp: [],
-      app: [],
-    })
-    expect(mi).toMatchObject({ kind: 'managed_identity', owners: [], login: 'app-1' })
+    expect(servicePrincipalToIdentity(sp, { sp: ['o1'], app: ['o2'] }).owners).toEqual(['o1'])
+    expect(servicePrincipalToIdentity(sp, { sp: [], app: ['o2'] }).owners).toEqual(['o2'])
+    const mi = servicePrincipalToIdentity(
+      { ...sp, servicePrincipalType: 'ManagedIdentity' },
+      {
+        sp: [],
+        app: [],
+      },
+    )
+    expect(mi).toMatchObject({ kind: 'managed_identity', owners: [], login: null })
     expect(
       servicePrincipalToIdentity(
-        { ...sp, accountEnabled: false },
-        { createdDateTime: '2024-01-01T00:00:00Z' },
+        { ...sp, accountEnabled: false, createdDateTime: '2024-01-01T00:00:00Z' },
         { sp: [], app: [] },
       ),
     ).toMatchObject({
@@ -66,7 +68,7 @@ describe('src/connectors/entra/transform', () => {
     expect(isMicrosoftFirstParty({ appOwnerOrganizationId: 'other' })).toBe(false)
   })
 
-  it('credentials of the SP and of its app, with expiry; certificates and symmetric keys told apart', () => {
+  it('credentials of the SP and of its app, with expiry; a key id on both counts once', () => {
     const creds = credentialsOf(
       'sp-1',
       {
@@ -89,8 +91,14 @@ describe('src/connectors/entra/transform', () => {
     expect(creds.map((c) => [c.keyId, c.type, c.expiresAt?.toISOString() ?? null, c.identityId])).toEqual([
       ['k1', 'secret', '2026-01-01T00:00:00.000Z', 'sp-1'],
       ['k2', 'certificate', '2027-01-01T00:00:00.000Z', 'sp-1'],
-      ['k3', 'secret', null, 'sp-1'],
+      ['k3', 'certificate', null, 'sp-1'],
     ])
+    const dup = credentialsOf(
+      'sp-1',
+      { passwordCredentials: [{ keyId: 'k1', displayName: 'sp' }] },
+      { passwordCredentials: [{ keyId: 'k1', displayName: 'app' }] },
+    )
+    expect(dup.map((c) => c.displayName)).toEqual(['sp'])
   })
 
   it('member references: users and SPs are identities, groups are group principals, contacts are skipped', () => {
@@ -105,14 +113,16 @@ describe('src/connectors/entra/transform', () => {
     expect(memberPrincipal({ '@odata.type': '#microsoft.graph.orgContact', id: 'c' })).toBeUndefined()
   })
 
-  it('app roles: one entitlement per role plus the app; default access is the app itself', () => {
+  it('app roles: one entitlement per role named <app>:<role>; default access is the app, only when held', () => {
     const ents = resourceEntitlements(
       { id: 'sp-1', displayName: 'Payroll', appRoles: [{ id: 'r1', displayName: 'Admin' }] },
       false,
     )
     expect(ents.map((e) => [e.externalId, e.type, e.name, e.resource])).toEqual([
-      ['sp-1/r1', 'app_role', 'Admin', 'Payroll'],
-      ['sp-1', 'app', 'Payroll', 'Payroll'],
+      ['sp-1/r1', 'app_role', 'Payroll:Admin', 'sp-1'],
+    ])
+    expect(resourceEntitlements({ id: 'sp-1', displayName: 'Payroll', appRoles: [] }, true)).toMatchObject([
+      { externalId: `sp-1/${DEFAULT_ACCESS_ROLE_ID}`, type: 'app', name: 'Payroll' },
     ])
     expect(resourceEntitlements({ id: 'sp-2', displayName: 'Bot', appRoles: [] }, false)).toEqual([])
     const g = appRoleAssignmentToGrant({
@@ -126,7 +136,7 @@ describe('src/connectors/entra/transform', () => {
     expect(g).toEqual({
       principalType: 'group',
       principalId: 'g1',
-      entitlementId: 'sp-1',
+      entitlementId: `sp-1/${DEFAULT_ACCESS_ROLE_ID}`,
       grantedAt: new Date('2025-03-01T00:00:00Z'),
     })
   })
