@@ -450,8 +450,12 @@ function jiraTicket(issue: JiraIssue, base: string): ObservedTicket {
     if (v && typeof v === 'object' && 'value' in v) return String((v as { value: string }).value)
     return null
   }
-  const last = issue.approvals.at(-1)
-  const verdict: Verdict = last ? JIRA_DECISION[last.finalDecision] : 'pending'
+  const steps = issue.approvals
+  const verdict: Verdict = steps.some((a) => a.finalDecision === 'declined')
+    ? 'rejected'
+    : steps.length && steps.every((a) => a.finalDecision === 'approved')
+      ? 'approved'
+      : 'pending'
   const kind = JIRA_KIND[text(JIRA_FIELDS.action.id) ?? '']
   const status = (f.status as { name: string }).name
   const reporter = f.reporter as { emailAddress?: string } | null

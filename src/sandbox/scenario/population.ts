@@ -462,12 +462,12 @@ export function backgroundAccess(ctx: Ctx, pools: Pools, people: Person[]): void
 /** Everyday tickets that change nothing: pending, rejected and cancelled requests, revokes already done. */
 function noise(ctx: Ctx, pools: Pools, p: Person, held: Set<Ent>): void {
   const rng = ctx.rng
+  // Guests are active people too: they get the everyday noise, not a leaver's revoke.
   const active =
-    (p.entra?.accountEnabled && p.entra.userType === 'Member') ||
-    (p.okta && !['SUSPENDED', 'DEPROVISIONED'].includes(p.okta.status))
+    p.entra?.accountEnabled || (p.okta && !['SUSPENDED', 'DEPROVISIONED'].includes(p.okta.status))
   if (!active) {
-    // Leavers: their access was removed on time, with a revoke ticket.
-    // Never a revoke of something still held (an active guest holds one resource group): that is ACC-003.
+    // Leavers: their access was removed on time, with a revoke ticket (never of something still held: that
+    // would be ACC-003).
     const pool = pools.entra.resource.get(p.dept)!.filter((e) => !held.has(e))
     if (p.entra && pool.length)
       ctx.request(p, [rng.pick(pool)], { kind: 'revoke', created: ctx.pastTime(5, 60) })
