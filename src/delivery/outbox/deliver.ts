@@ -5,14 +5,15 @@ import type { Logger } from '../../core/logger.ts'
 import type { Finding } from '../../model/finding.ts'
 import type { Db, FindingRow } from '../../store/database.ts'
 import {
+  completeRow,
   markDead,
   markDone,
   markInFlight,
   markRetry,
-  nextOutboxRow,
   type OutboxRow,
   type OutboxStatus,
   openOutboxRows,
+  openRowsOf,
   outboxCounts,
   outboxHeads,
   reviveDead,
@@ -139,9 +140,9 @@ async function sendOutbox(db: Db, config: Config, opts: DeliverOptions): Promise
   let newSlots = 0
   const dueBy = now()
 
-  const fail = async (row: OutboxRow, sink: string, reason: string) => {
+  const fail = async (row: OutboxRow, sink: string, reason: string, mayExist = false) => {
     await db.transaction().execute(async (trx) => {
-      await markDead(trx, row.id, now(), reason)
+      await markDead(trx, row.id, now(), reason, mayExist)
       await trx
         .updateTable('findings')
         .set({ delivery_state: 'dead', delivery_error: reason })
@@ -192,30 +193,19 @@ async function sendOutbox(db: Db, config: Config, opts: DeliverOptions): Promise
     let attempts = row.attempts
     for (let attempt = 1; ; attempt++) {
       attempts++
-      await markInFlight(db, row.id, now())
+      // Only a create needs the durable marker: the other calls are idempotent and simply run again.
+      if (plan === 'create') await markInFlight(db, row.id, now(), attempts)
       try {
         const item = await callSink(plan, sink, sinkId, finding, raised, row, mayExist, () => {
           mayExist = true
         })
-        await db.transaction().execute(async (trx) => {
-          const rec = item.record
-          await trx
-            .updateTable('findings')
-            .set({
-              ...(rec
-                ? {
-                    raised_sink: sinkId,
-                    raised_key: rec.key,
-                    raised_url: rec.url,
-                    raised_external_id: rec.externalId,
-                  }
-                : {}),
-              delivery_state: 'raised',
-              delivery_error: null,
-            })
-            .where('id', '=', row.findingId)
-            .execute()
-          await markDone(trx, row.id, now(), { plan: item.item.action, key: item.item.key })
+        const rec = item.record
+        await completeRow(db, {
+          id: row.id,
+          at: now(),
+          attempts,
+          outcome: { plan: item.item.action, key: item.item.key },
+          raised: rec ? { sink: sinkId, key: rec.key, url: rec.url, externalId: rec.externalId } : null,
         })
         if (plan === 'create' && item.item.action === 'adopt') newSlots--
         const bucket = {
@@ -233,7 +223,7 @@ async function sendOutbox(db: Db, config: Config, opts: DeliverOptions): Promise
         const failure = classifyFailure(e)
         if (failure.permanent) {
           if (plan === 'create') newSlots--
-          await fail(row, sinkId, failure.reason)
+          await fail(row, sinkId, failure.reason, mayExist)
           return 'dead'
         }
         opts.logger.info(
@@ -243,7 +233,7 @@ async function sendOutbox(db: Db, config: Config, opts: DeliverOptions): Promise
         metrics.actions.inc({ sink: sinkId, action: plan, outcome: 'retry' })
         if (attempts >= o.maxAttempts) {
           if (plan === 'create') newSlots--
-          await fail(row, sinkId, `gave up after ${attempts} attempts: ${failure.reason}`)
+          await fail(row, sinkId, `gave up after ${attempts} attempts: ${failure.reason}`, mayExist)
           return 'dead'
         }
         if (attempt < o.attemptsPerRun) {
@@ -257,6 +247,7 @@ async function sendOutbox(db: Db, config: Config, opts: DeliverOptions): Promise
           nextAt: new Date(now().getTime() + wait),
           error: failure.reason,
           keepInFlight: mayExist,
+          attempts,
         })
         report.retrying.push({
           findingId: row.findingId,
@@ -269,35 +260,35 @@ async function sendOutbox(db: Db, config: Config, opts: DeliverOptions): Promise
     }
   }
 
-  const processQueue = async (head: OutboxRow, finding: FindingRow | undefined) => {
-    let row: OutboxRow | null = head
+  /** One finding's queue, in order, from its head: stops at the first row that is not done. */
+  const processQueue = async (queue: OutboxRow[], finding: FindingRow | undefined) => {
     let preloaded = finding
-    while (row && !signal.aborted) {
+    for (const row of queue) {
+      if (signal.aborted) return
+      if (row.status === 'dead' || row.nextAttemptAt > dueBy) return
       if ((await processRow(row, preloaded)) !== 'done') return
+      // Later rows read the finding again: the row before may have raised its ticket.
       preloaded = undefined
-      row = await nextOutboxRow(db, row.findingId, row.id)
-      if (row && (row.status === 'dead' || row.nextAttemptAt > dueBy)) return
     }
   }
 
-  // Keyset sweep over queue heads; each worker follows its finding's queue to the end.
+  // Keyset sweep over queue heads, a page at a time; the page's findings and queues are read in two queries.
   let afterId = 0
   for (;;) {
     if (signal.aborted) break
     const heads = await outboxHeads(db, { afterId, limit: 500, dueBy })
     if (heads.length === 0) break
     afterId = heads[heads.length - 1]!.id
-    const found = await db
-      .selectFrom('findings')
-      .selectAll()
-      .where('id', 'in', [...new Set(heads.map((h) => h.findingId))])
-      .execute()
+    const ids = [...new Set(heads.map((h) => h.findingId))]
+    const found = await db.selectFrom('findings').selectAll().where('id', 'in', ids).execute()
     const byId = new Map(found.map((f) => [f.id, f]))
+    const queues = await openRowsOf(db, ids)
     let next = 0
     const worker = async () => {
       while (next < heads.length && !signal.aborted) {
         const head = heads[next++]!
-        await processQueue(head, byId.get(head.findingId))
+        const queue = (queues.get(head.findingId) ?? []).filter((r) => r.id >= head.id)
+        await processQueue(queue.length ? queue : [head], byId.get(head.findingId))
       }
     }
     await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker))

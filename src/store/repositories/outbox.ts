@@ -136,18 +136,25 @@ export async function outboxHeads(
   return rows.map((r) => toRow(r as Row))
 }
 
-/** The next row of one finding's queue after `afterId`, if it is not done. */
-export async function nextOutboxRow(db: Db, findingId: string, afterId: number): Promise<OutboxRow | null> {
-  const r = await db
+/** The rows not done of these findings, each finding's in id order: their queues, read in one query. */
+export async function openRowsOf(db: Db, findingIds: readonly string[]): Promise<Map<string, OutboxRow[]>> {
+  const out = new Map<string, OutboxRow[]>()
+  if (findingIds.length === 0) return out
+  const rows = await db
     .selectFrom('outbox')
     .select(COLUMNS)
-    .where('finding_id', '=', findingId)
-    .where('id', '>', String(afterId) as never)
+    .where(sql<boolean>`finding_id = any(${findingIds as string[]}::text[])`)
     .where('status', '<>', 'done')
+    .orderBy('finding_id')
     .orderBy('id')
-    .limit(1)
-    .executeTakeFirst()
-  return r ? toRow(r as Row) : null
+    .execute()
+  for (const r of rows) {
+    const row = toRow(r as Row)
+    const q = out.get(row.findingId)
+    if (q) q.push(row)
+    else out.set(row.findingId, [row])
+  }
+  return out
 }
 
 /** Every row not done, by finding then id: what a dry run plans over. Keyset-paged. */
@@ -169,13 +176,51 @@ export async function openOutboxRows(
   return rows.map((r) => toRow(r as Row))
 }
 
-/** Taken in flight: committed before the sink is called, so a crash leaves a trace the next run looks up. */
-export async function markInFlight(db: Kysely<Database>, id: number, at: Date) {
+/**
+ * Taken in flight: committed before a create reaches the sink, so a crash leaves a trace that the next run
+ * looks up (patiently) before creating again. Records the attempt count.
+ */
+export async function markInFlight(db: Kysely<Database>, id: number, at: Date, attempts: number) {
   await db
     .updateTable('outbox')
-    .set({ status: 'in_flight', claimed_at: at, updated_at: at, attempts: sql`attempts + 1` as never })
+    .set({ status: 'in_flight', claimed_at: at, updated_at: at, attempts })
     .where('id', '=', String(id) as never)
     .execute()
+}
+
+export interface RaisedColumns {
+  sink: string
+  key: string
+  url: string | null
+  externalId: string
+}
+
+/**
+ * The row done and its finding updated (the raised ticket, when the sink returned one) in one statement: atomic,
+ * and one round trip per delivered row.
+ */
+export async function completeRow(
+  db: Kysely<Database>,
+  r: {
+    id: number
+    at: Date
+    outcome: Record<string, unknown>
+    attempts: number
+    raised: RaisedColumns | null
+  },
+) {
+  const raisedSet = r.raised
+    ? sql`, raised_sink = ${r.raised.sink}, raised_key = ${r.raised.key}, raised_url = ${r.raised.url},
+        raised_external_id = ${r.raised.externalId}`
+    : sql``
+  await sql`with done as (
+      update outbox set status = 'done', updated_at = ${r.at}, last_error = null, attempts = ${r.attempts},
+        detail = detail || ${JSON.stringify({ outcome: r.outcome })}::jsonb
+      where id = ${r.id}
+      returning finding_id
+    )
+    update findings set delivery_state = 'raised', delivery_error = null ${raisedSet}
+    where id = (select finding_id from done)`.execute(db)
 }
 
 export async function markDone(db: Kysely<Database>, id: number, at: Date, outcome: Record<string, unknown>) {
@@ -195,7 +240,7 @@ export async function markDone(db: Kysely<Database>, id: number, at: Date, outco
 export async function markRetry(
   db: Kysely<Database>,
   id: number,
-  r: { at: Date; nextAt: Date; error: string; keepInFlight: boolean },
+  r: { at: Date; nextAt: Date; error: string; keepInFlight: boolean; attempts: number },
 ) {
   await db
     .updateTable('outbox')
@@ -204,27 +249,39 @@ export async function markRetry(
       next_attempt_at: r.nextAt,
       last_error: r.error,
       updated_at: r.at,
+      attempts: r.attempts,
     })
     .where('id', '=', String(id) as never)
     .execute()
 }
 
-export async function markDead(db: Kysely<Database>, id: number, at: Date, error: string) {
+/** `mayExist`: a create was sent before it failed; once revived it is looked up patiently first. */
+export async function markDead(db: Kysely<Database>, id: number, at: Date, error: string, mayExist = false) {
   await db
     .updateTable('outbox')
-    .set({ status: 'dead', last_error: error, updated_at: at })
+    .set({
+      status: 'dead',
+      last_error: error,
+      updated_at: at,
+      detail: sql`detail || ${JSON.stringify({ mayExist })}::jsonb` as never,
+    })
     .where('id', '=', String(id) as never)
     .execute()
 }
 
 /**
- * Dead letters back to pending, attempts reset. A dead create that may have reached the sink stays
- * findable: the worker looks every create up before creating. Returns how many were revived.
+ * Dead letters back to the queue, attempts reset. A dead create that may have reached the sink comes back in
+ * flight, so it is looked up patiently before creating. Returns how many were revived.
  */
 export async function reviveDead(db: Kysely<Database>, at: Date): Promise<number> {
   const res = await db
     .updateTable('outbox')
-    .set({ status: 'pending', attempts: 0, next_attempt_at: at, updated_at: at })
+    .set({
+      status: sql`case when detail->>'mayExist' = 'true' then 'in_flight' else 'pending' end` as never,
+      attempts: 0,
+      next_attempt_at: at,
+      updated_at: at,
+    })
     .where('status', '=', 'dead')
     .executeTakeFirst()
   await db
