@@ -349,7 +349,11 @@ export function issueApi(router: Router, db: JiraDatabase): void {
     'GET /rest/api/3/field',
   )
 
-  router.get('/rest/api/3/myself', (ctx) => json(200, renderUser(principal(ctx), ctx.origin)), 'GET /rest/api/3/myself')
+  router.get(
+    '/rest/api/3/myself',
+    (ctx) => json(200, renderUser(principal(ctx), ctx.origin)),
+    'GET /rest/api/3/myself',
+  )
 
   router.get(
     '/rest/api/3/user',
