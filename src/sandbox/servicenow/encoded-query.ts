@@ -6,6 +6,7 @@
  * - `ORDERBY<field>` / `ORDERBYDESC<field>` anywhere in the string add sort keys, in order of appearance;
  * - a condition is `<field><operator><value>`; field names are lowercase and may be dot-walked
  *   (`requested_for.email`, `variables.action`); operators are uppercase or symbols;
+ * - `^^` is a literal caret inside a value (the escape clients use);
  * - a part that does not parse is dropped silently, as the real instance does (unless
  *   `glide.invalid_query.returns_no_rows` is set, which the sandbox does not model). Unknown fields are dropped
  *   later, at compile time, because only the table knows its fields.
@@ -86,11 +87,29 @@ export function parseCondition(text: string): SnCondition | undefined {
   return undefined
 }
 
+/** Splits on `^`, reading `^^` as a literal caret inside a value (how clients escape one). */
+function splitParts(query: string): string[] {
+  const parts: string[] = []
+  let current = ''
+  for (let i = 0; i < query.length; i++) {
+    if (query[i] !== '^') current += query[i]
+    else if (query[i + 1] === '^') {
+      current += '^'
+      i++
+    } else {
+      parts.push(current)
+      current = ''
+    }
+  }
+  parts.push(current)
+  return parts
+}
+
 export function parseEncodedQuery(query: string): SnQuery {
   const branches: SnQueryBranch[] = []
   const orderBy: SnOrderKey[] = []
   let branch: SnQueryBranch = []
-  for (const raw of query.split('^')) {
+  for (const raw of splitParts(query)) {
     let part = raw
     if (part === '' || part === 'EQ') continue
     if (part.startsWith('ORDERBYDESC')) {

@@ -55,11 +55,18 @@ describe('ServiceNow encoded queries', () => {
     expect(run('ORDERBYDESCstate^ORDERBYsys_id')).toEqual(['c', 'b', 'a', 'd'])
   })
 
+  it('reads ^^ as a literal caret in a value, so an escaped value cannot add a condition', () => {
+    expect(parseEncodedQuery('name=a^^NQstate=1^state=2').branches).toEqual([
+      [[{ field: 'name', op: '=', value: 'a^NQstate=1' }], [{ field: 'state', op: '=', value: '2' }]],
+    ])
+    expect(run('name=Laptop^^^ORstate=1')).toEqual(['a'])
+  })
+
   it('ignores unknown fields and unparsable parts, widening the result as the real instance does', () => {
     expect(run('no_such_field=1')).toEqual(['a', 'b', 'c', 'd'])
     expect(run('state=1^no_such_field=x')).toEqual(['a'])
     expect(run('state=1^ORbogus=1')).toEqual(['a'])
-    expect(run('garbage^^state=2')).toEqual(['b'])
+    expect(run('garbage^state=2')).toEqual(['b'])
     expect(run('ORDERBYnope^state=3')).toEqual(['c'])
   })
 })
