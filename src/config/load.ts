@@ -74,7 +74,16 @@ export function configPath(explicit?: string): string {
 }
 
 export function loadConfig(file: string, opts: LoadOptions = {}): Loaded<Config> {
-  return loadYaml(Config, file, opts)
+  const loaded = loadYaml(Config, file, opts)
+  // Paths in the config are relative to the config file, wherever accord runs from.
+  const base = dirname(file)
+  for (const c of loaded.value.connectors) {
+    if (c.tls.caFile) c.tls.caFile = resolve(base, c.tls.caFile)
+  }
+  for (const e of loaded.value.exports) {
+    if ('caFile' in e && e.caFile) e.caFile = resolve(base, e.caFile)
+  }
+  return loaded
 }
 
 export function loadPolicy(file: string, opts: LoadOptions = {}): Loaded<Policy> {

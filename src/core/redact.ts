@@ -27,6 +27,19 @@ export const SECRET_KEY_PATTERN =
 export function redactDeep(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[…]'
   if (typeof value === 'string') return redact(value)
+  if (value instanceof Error) {
+    // Error fields are not enumerable: spell out what a reader needs, and nothing an axios error carries
+    // beyond it (its config holds the request headers).
+    const e = value as Error & { code?: unknown; status?: unknown; cause?: unknown }
+    return {
+      type: e.name,
+      message: redact(e.message),
+      ...(e.code !== undefined ? { code: e.code } : {}),
+      ...(e.status !== undefined ? { status: e.status } : {}),
+      ...(e.stack ? { stack: redact(e.stack) } : {}),
+      ...(e.cause !== undefined ? { cause: redactDeep(e.cause, depth + 1) } : {}),
+    }
+  }
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1))
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {}
