@@ -67,6 +67,11 @@ function tokenize(src: string): Token[] {
     } else if ('(),:'.includes(c)) {
       out.push({ t: 'punct', v: c })
       i++
+    } else if (/^\d{4}-\d{2}-\d{2}T/.test(src.slice(i))) {
+      // A DateTimeOffset literal (unquoted in OData): 2025-01-01T00:00:00Z, with fractions or an offset.
+      const m = /^\d{4}-\d{2}-\d{2}T[0-9:.]+(Z|[+-]\d{2}:\d{2})?/.exec(src.slice(i))!
+      out.push({ t: 'id', v: m[0] })
+      i += m[0].length
     } else {
       const m = /^[A-Za-z0-9_./@$-]+/.exec(src.slice(i))
       if (!m) badRequest(`Invalid filter clause: syntax error at position ${i} in '${src}'.`)
@@ -129,8 +134,12 @@ export function compileFilter(src: string, opts: FilterOptions): Predicate {
     if (op === 'ne')
       return typeof a === 'string' && typeof b === 'string' ? a.toLowerCase() !== b.toLowerCase() : a !== b
     if (a === null || a === undefined || b === null) return false
-    const x = a as string | number
-    const y = b as string | number
+    // DateTimeOffset values compare as instants, whatever their fraction digits.
+    const iso = (v: unknown) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v)
+    const [x, y] =
+      iso(a) && iso(b)
+        ? [Date.parse(a as string), Date.parse(b as string)]
+        : [a as string | number, b as string | number]
     if (op === 'gt') return x > y
     if (op === 'ge') return x >= y
     if (op === 'lt') return x < y

@@ -4,10 +4,12 @@ import { invalidFilter, invalidSearch } from './errors.ts'
  * Okta's SCIM-like expressions for `search` and `filter`: `attr op "value"` with eq, sw, co, gt, ge, lt, le,
  * `pr`, joined by and/or with parentheses. Which attributes and operators are allowed depends on the endpoint and
  * on search versus filter, as in Okta (e.g. users' `filter` allows eq everywhere but ranges only on lastUpdated,
- * and no `ne` anywhere). Values are compared as strings (Okta timestamps compare correctly as ISO strings).
+ * and no `ne` anywhere). Timestamps compare as instants, other values as case-insensitive strings (eq, sw, co).
  */
 
 export type Predicate = (o: Record<string, unknown>) => boolean
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/
 
 export interface ExpressionRules {
   /** search or filter: which error to answer with. */
@@ -98,14 +100,14 @@ export function compileExpression(src: string, rules: ExpressionRules): Predicat
           return s.toLowerCase().startsWith(lower)
         case 'co':
           return s.toLowerCase().includes(lower)
-        case 'gt':
-          return s > value
-        case 'ge':
-          return s >= value
-        case 'lt':
-          return s < value
-        default:
-          return s <= value
+        default: {
+          // Timestamps compare as instants (`…00Z` and `…00.000Z` are the same time), anything else as strings.
+          const [a, b] = ISO.test(s) && ISO.test(value) ? [Date.parse(s), Date.parse(value)] : [s, value]
+          if (op === 'gt') return a > b
+          if (op === 'ge') return a >= b
+          if (op === 'lt') return a < b
+          return a <= b
+        }
       }
     }
     return (o) => test(readPath(o, attr))
