@@ -29,6 +29,7 @@ export interface SnTable {
 }
 
 const WRITE_PROTECTED = /^sys_/
+const RANGE_OPS = new Set<string>(['>', '>=', '<', '<='])
 
 interface VariableIndex {
   version: number
@@ -230,12 +231,36 @@ export class SnDatabase {
    * query and data version, so paging through a large result sorts it once.
    */
   select(table: string, query: string, ctx: QueryContext): SnRow[] {
-    const volatile = query.includes('javascript:gs.now')
-    const key = `${table}\u0000${query}\u0000${ctx.userSysId}\u0000${this.#version}`
+    const parsed = parseEncodedQuery(query)
+    // Keyset and watermark paging (`sys_id>X^ORDERBYsys_id`, `sys_updated_on>=T^...`) sends a new query per page:
+    // the range terms are applied to the cached result of the rest, so a table is filtered and sorted once per
+    // scan, not once per page. Splitting AND-terms of one branch this way gives the same rows in the same order.
+    if (parsed.branches.length === 1) {
+      const branch = parsed.branches[0]!
+      const ranges = branch.filter(
+        (t) => t.length === 1 && RANGE_OPS.has(t[0]!.op) && !t[0]!.field.includes('.'),
+      )
+      if (ranges.length > 0) {
+        const rest = branch.filter((t) => !ranges.includes(t))
+        const base = this.#selectParsed(
+          table,
+          { branches: rest.length > 0 ? [rest] : [], orderBy: parsed.orderBy },
+          ctx,
+        )
+        const range = compileQuery({ branches: [ranges], orderBy: [] }, (f) => this.field(table, f)?.get, ctx)
+        return base.filter(range.matches)
+      }
+    }
+    return this.#selectParsed(table, parsed, ctx)
+  }
+
+  #selectParsed(table: string, parsed: SnQuery, ctx: QueryContext): SnRow[] {
+    const canonical = JSON.stringify(parsed)
+    const volatile = canonical.includes('javascript:gs.now')
+    const key = `${table}\u0000${canonical}\u0000${ctx.userSysId}\u0000${this.#version}`
     const hit = volatile ? undefined : this.#cache.get(key)
     if (hit) return hit
     const t = this.table(table)
-    const parsed = parseEncodedQuery(query)
     const compiled = compileQuery(parsed, (f) => this.field(table, f)?.get, ctx)
     const rows = this.#candidates(t, parsed).filter(compiled.matches)
     if (compiled.compare) rows.sort(compiled.compare)

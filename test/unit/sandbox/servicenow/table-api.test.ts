@@ -147,6 +147,26 @@ describe('ServiceNow Table API simulator: reads (vendor-apis.md section 1)', () 
     expect(numbers).toEqual(['RITM0010001', 'RITM0010003', 'RITM0010004', 'RITM0010005'])
   })
 
+  it('pages by key (sys_id>last^ORDERBYsys_id) and by watermark, as the connector does', async () => {
+    const seen: string[] = []
+    let last = ''
+    for (;;) {
+      const q = encodeURIComponent(`${last ? `sys_id>${last}^` : ''}ORDERBYsys_id`)
+      const page = await get(
+        `/api/now/v2/table/sc_req_item?sysparm_query=${q}&sysparm_fields=sys_id,number&sysparm_limit=2`,
+      )
+      if (page.body.result.length === 0) break
+      seen.push(...page.body.result.map((r: { number: string }) => r.number))
+      last = page.body.result.at(-1).sys_id
+    }
+    // RITM0010002 is ACL-hidden; a keyset scan never sees it and never stalls on it.
+    expect(seen).toEqual(['RITM0010001', 'RITM0010003', 'RITM0010004', 'RITM0010005'])
+    const since = await get(
+      `/api/now/v2/table/sc_req_item?sysparm_query=${encodeURIComponent("sys_updated_on>=javascript:gs.dateGenerate('2026-11-04','00:00:00')^ORDERBYsys_updated_on^ORDERBYsys_id")}&sysparm_fields=number`,
+    )
+    expect(since.body.result).toEqual([{ number: 'RITM0010004' }, { number: 'RITM0010005' }])
+  })
+
   it('omits the Link header when everything fits on one page', async () => {
     const { headers } = await get('/api/now/v2/table/sys_user?sysparm_fields=user_name')
     expect(headers.get('link')).toBeNull()
