@@ -21,6 +21,12 @@ export const EntraConfig = z
     /** Read eligible (PIM) role assignments too; needs RoleEligibilitySchedule.Read.Directory. */
     pim: z.boolean().default(false),
     includeMicrosoftFirstParty: z.boolean().default(false),
+    /**
+     * Graph has no delta for service principals, app role assignments and directory roles: an incremental run
+     * re-lists them only when their last listing is older than this many minutes (0: on every run). Full runs
+     * always list them.
+     */
+    relistMinutes: z.int().min(0).default(60),
   })
   .superRefine((c, ctx) => {
     if (!c.clientSecret === !c.clientCertificate) {

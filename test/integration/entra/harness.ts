@@ -18,6 +18,7 @@ export async function startEntraSandbox(
   tenant: GraphTenant,
   opts: GraphSimulatorOptions = {},
   id = 'entra',
+  extra: Record<string, unknown> = {},
 ): Promise<{
   sim: GraphSimulator
   config: EntraConfig
@@ -38,6 +39,9 @@ export async function startEntraSandbox(
       authorityHost: new URL(sim.authority).origin,
       graphBaseUrl: sim.graphBaseUrl,
       tls: { caFile },
+      // Tests see every change at once; the default (60 minutes) has a test of its own.
+      relistMinutes: 0,
+      ...extra,
     })
   return { sim, config: configFor(id), as: configFor, close: () => sim.close() }
 }

@@ -225,4 +225,37 @@ describeEachStore(import.meta.filename, 'entra sync against the Graph simulator'
       await sb.close()
     }
   })
+  it('streams without delta are re-listed on incremental runs only when their last listing is old enough', async () => {
+    const sb = await startEntraSandbox(tinyGraphTenant({ users: 8 }), { tls: material }, 'relist', {
+      relistMinutes: 60,
+    })
+    const at = (iso: string) => {
+      process.env.ACCORD_NOW = iso
+    }
+    try {
+      at('2026-11-29T10:00:00Z')
+      expect((await syncEntra(store.db, sb.config)).status).toBe('succeeded')
+      sb.sim.control.assignDirectoryRole({
+        principalId: guid(1, 5),
+        roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10',
+      })
+      at('2026-11-29T10:30:00Z')
+      const soon = await syncEntra(store.db, sb.config)
+      const roles = soon.streams.find((s) => s.stream === 'directory_roles')!
+      expect(roles).toMatchObject({ status: 'succeeded', mode: 'incremental', records: 0 })
+      expect(roles.stats.requests).toBe(0)
+      at('2026-11-29T11:05:00Z')
+      const later = await syncEntra(store.db, sb.config)
+      expect(later.streams.find((s) => s.stream === 'directory_roles')!.mode).toBe('full')
+      expect((await snapshot(store.db, 'relist')).grants).toContainEqual(
+        expect.objectContaining({
+          principal_id: guid(1, 5),
+          entitlement_id: '62e90394-69f5-4237-9190-012177145e10',
+        }),
+      )
+    } finally {
+      delete process.env.ACCORD_NOW
+      await sb.close()
+    }
+  })
 })

@@ -11,7 +11,7 @@ import {
   isMicrosoftFirstParty,
   resourceEntitlements,
 } from '../transform.ts'
-import { type EntraRun, openListingStream } from './common.ts'
+import { type EntraRun, listedCursor, openListingStream } from './common.ts'
 import { SP_CHUNK, spPageCursor } from './service-principals.ts'
 
 /** Grants buffered before a write without a checkpoint (an app with very many holders). */
@@ -26,7 +26,9 @@ const FLUSH_AT = 5_000
 export async function syncAppRoles(run: EntraRun): Promise<void> {
   const { http } = run.graph
   const cfg = run.ctx.config
+  const started = listedCursor()
   const w = await openListingStream(run, 'app_roles')
+  if (!w) return
   const io = { stats: w.stats, signal: run.signal }
   const resume = spPageCursor(w.resumeFrom)
   const first =
@@ -78,5 +80,5 @@ export async function syncAppRoles(run: EntraRun): Promise<void> {
     }
     skip = 0
   }
-  await w.complete(null)
+  await w.complete(started)
 }

@@ -1,3 +1,4 @@
+import { nowMs } from '../../../core/clock.ts'
 import type { Logger } from '../../../core/logger.ts'
 import type { Db } from '../../../store/database.ts'
 import { HttpError } from '../../http/errors.ts'
@@ -113,10 +114,36 @@ export async function knownGroupIds(db: Db, source: string, ids: readonly string
   return new Set(rows.map((r) => r.external_id))
 }
 
-/** Opens a stream whose listing has no incremental form: an incremental run lists it whole all the same. */
-export async function openListingStream(run: EntraRun, name: string): Promise<StreamWriter> {
+/** A listing stream's cursor once complete: when the listing started (the clock's time, ISO). */
+export interface ListedCursor {
+  listedAt: string
+}
+
+export function listedCursor(): ListedCursor {
+  return { listedAt: new Date(nowMs()).toISOString() }
+}
+
+/**
+ * Opens a stream whose listing has no incremental form. A full run lists it; an incremental run lists it whole
+ * too, unless its last listing is younger than `relistMinutes`: then the stream completes at once with the
+ * cursor it had (no request, nothing written or removed) and `undefined` is returned.
+ */
+export async function openListingStream(run: EntraRun, name: string): Promise<StreamWriter | undefined> {
   const w = await run.ctx.openStream(name)
-  if (w.mode === 'incremental')
-    await w.restartFull('Graph offers no delta for this listing: listed whole on every run')
+  if (w.mode !== 'incremental') return w
+  const last = (w.resumeFrom as Partial<ListedCursor> | null)?.listedAt
+  const age = last ? nowMs() - Date.parse(last) : Number.POSITIVE_INFINITY
+  const maxAge = run.ctx.config.relistMinutes * 60_000
+  if (maxAge > 0 && age >= 0 && age < maxAge) {
+    run.logger.info(
+      { stream: name, listedAt: last },
+      'listed recently: not re-listed in this incremental run',
+    )
+    await w.complete(w.resumeFrom)
+    return undefined
+  }
+  await w.restartFull(
+    `Graph offers no delta for ${name}: re-listed whole (last listing ${last ?? 'unknown'})`,
+  )
   return w
 }

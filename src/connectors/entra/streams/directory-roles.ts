@@ -2,7 +2,7 @@ import { odataPages } from '../../http/paging.ts'
 import { type InvalidRecord, parseRecords } from '../../http/validate.ts'
 import { RawRoleAssignment, RawRoleDefinition } from '../schema.ts'
 import { type Entitlement, roleAssignmentToGrant, roleDefinitionToEntitlement } from '../transform.ts'
-import { cursorLink, type EntraRun, knownGroupIds, openListingStream } from './common.ts'
+import { cursorLink, type EntraRun, knownGroupIds, listedCursor, openListingStream } from './common.ts'
 
 /**
  * Directory (admin) roles: every role definition as a privileged entitlement, and the role assignments as
@@ -13,7 +13,9 @@ import { cursorLink, type EntraRun, knownGroupIds, openListingStream } from './c
 export async function syncDirectoryRoles(run: EntraRun): Promise<void> {
   const { http } = run.graph
   const source = run.ctx.config.id
+  const started = listedCursor()
   const w = await openListingStream(run, 'directory_roles')
+  if (!w) return
   const io = { stats: w.stats, signal: run.signal }
 
   const definitions = new Map<string, RawRoleDefinition>()
@@ -59,5 +61,5 @@ export async function syncDirectoryRoles(run: EntraRun): Promise<void> {
       checkpoint: page.nextLink ? { link: page.nextLink } : undefined,
     })
   }
-  await w.complete(null)
+  await w.complete(started)
 }

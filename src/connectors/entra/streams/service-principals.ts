@@ -10,7 +10,7 @@ import {
   servicePrincipalToIdentity,
 } from '../transform.ts'
 import type { EntraRun } from './common.ts'
-import { openListingStream } from './common.ts'
+import { listedCursor, openListingStream } from './common.ts'
 
 /** Where a listing over service principal pages resumes: a page URL and how many of its kept SPs are done. */
 export interface SpPageCursor {
@@ -38,7 +38,9 @@ export const SP_CHUNK = 5 * BATCH_SIZE
 export async function syncServicePrincipals(run: EntraRun): Promise<void> {
   const { http } = run.graph
   const cfg = run.ctx.config
+  const started = listedCursor()
   const w = await openListingStream(run, 'service_principals')
+  if (!w) return
   const io = { stats: w.stats, signal: run.signal }
 
   const apps = new Map<string, RawApplication>()
@@ -105,7 +107,7 @@ export async function syncServicePrincipals(run: EntraRun): Promise<void> {
     skip = 0
   }
   if (pendingInvalid.length) await w.write({ invalid: pendingInvalid })
-  await w.complete(null)
+  await w.complete(started)
 }
 
 /** The owner ids of each URL's collection, in order; a 404 (the object left meanwhile) is no owners. */
