@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stringify } from 'yaml'
+import { Config } from '../../../src/config/schema.ts'
+import {
+  SANDBOX_SERVICENOW_CREDENTIALS,
+  type ServiceNowSimulator,
+  startServiceNowSimulator,
+} from '../../../src/sandbox/servicenow/index.ts'
+import { migrateToLatest } from '../../../src/store/migrate.ts'
+import { openStore } from '../../../src/store/open.ts'
+import { runCli } from '../../helpers/cli.ts'
+import { decodeCef } from '../../unit/delivery/cef-decoder.ts'
+import { ocsfErrors } from '../../unit/delivery/ocsf-validator.ts'
+import { seedOpenFindings } from './bulk-seed.ts'
+
+describe('accord deliver and accord findings export', () => {
+  let dir: string
+  let snow: ServiceNowSimulator
+  const env = { SNOW_PASSWORD: SANDBOX_SERVICENOW_CREDENTIALS.users[0]!.password }
+  const write = (name: string, table: string) => {
+    const raw = {
+      store: { path: './store' },
+      connectors: [
+        {
+          id: 'snow',
+          kind: 'servicenow',
+          baseUrl: snow.url,
+          auth: {
+            type: 'basic',
+            username: SANDBOX_SERVICENOW_CREDENTIALS.users[0]!.username,
+            password: '${SNOW_PASSWORD}',
+          },
+        },
+      ],
+      raise: { minSeverity: 'high', maxNewPerRun: 3, routes: [{ to: 'snow' }], sinks: { snow: { table } } },
+      exports: [{ id: 'siem-file', type: 'file', format: 'ocsf', path: 'out/findings.ocsf.jsonl' }],
+    }
+    writeFileSync(join(dir, name), stringify(raw))
+    return Config.parse(raw)
+  }
+  const cli = (...args: string[]) => runCli(args, { env, cwd: dir })
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'accord-deliver-cli-'))
+    snow = await startServiceNowSimulator({ instance: 'acme', tables: {}, references: {}, aclHidden: [] })
+    const config = write('accord.yaml', 'incident')
+    write('broken.yaml', 'u_no_such_table')
+    const store = await openStore({ path: join(dir, 'store') })
+    if ((await migrateToLatest(store)).error) throw new Error('migration failed')
+    await seedOpenFindings(store.db, config, 5, { source: 'entra', prefix: 'cli' })
+    await store.close()
+  })
+  afterAll(async () => {
+    await snow?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('dead-letters what the ITSM refuses, and --dry-run then deliver then --retry-dead raise the rest', async () => {
+    // A sink table the instance does not have: a permanent failure, not a retry loop.
+    const broken = await cli('deliver', '--config', 'broken.yaml', '--no-exports')
+    expect(broken.code).toBe(1)
+    expect(broken.stderr).toMatch(/dead letter: finding cli-000000 \(snow create\): .*u_no_such_table/)
+    expect(broken.stderr).toContain('accord deliver --retry-dead')
+
+    const plan = await cli('deliver', '--dry-run')
+    expect(plan.code).toBe(0)
+    // The three creates that took this run's maxNewPerRun slots died; the two deferred ones are still queued.
+    expect(plan.stdout).toMatch(/tickets: 2 would be created/)
+    expect(plan.stdout).toMatch(/outbox: 2 pending, 0 in flight, 3 dead/)
+    expect(plan.stderr.match(/dead letter: finding cli-00000[012]/g)).toHaveLength(3)
+    expect(plan.stdout).toMatch(/export siem-file: would send 5 events/)
+    expect(snow.db.table('incident').rows).toHaveLength(0)
+
+    const retry = await cli('deliver', '--retry-dead', '--json')
+    expect(retry.stderr).toBe('')
+    expect(retry.code).toBe(0)
+    const out = JSON.parse(retry.stdout)
+    expect(out.tickets.revived).toBe(3)
+    expect(out.tickets.created).toHaveLength(3)
+    expect(out.tickets.deferred).toBe(2)
+    expect(out.exports).toEqual([{ id: 'siem-file', sent: 5, from: 0, to: 5, error: null }])
+    const lines = readFileSync(join(dir, 'out/findings.ocsf.jsonl'), 'utf8').trim().split('\n')
+    expect(lines).toHaveLength(5)
+    for (const l of lines) expect(ocsfErrors(JSON.parse(l))).toEqual([])
+
+    const rest = await cli('deliver')
+    expect(rest.code).toBe(0)
+    expect(rest.stdout).toMatch(/tickets: 2 were created, 0 updated, 0 resolved, 0 reopened/)
+    expect(rest.stdout).toMatch(/export siem-file: sent 0 events/)
+    expect(snow.db.table('incident').rows).toHaveLength(5)
+
+    // The raised tickets are on the findings, and the export carries them through the incident profile.
+    const csv = await cli('findings', 'export', '--format', 'csv', '--out', 'out/findings.csv')
+    expect(csv.code).toBe(0)
+    const rows = readFileSync(join(dir, 'out/findings.csv'), 'utf8').trim().split('\n')
+    expect(rows[0]).toMatch(/^event_id,time,event,finding_id,rule/)
+    expect(rows.slice(1).every((r) => /,snow:INC\d+,/.test(r))).toBe(true)
+    const cef = await cli('findings', 'export', '--format', 'cef', '--since', '2026-11-29T00:00:00Z')
+    const decoded = cef.stdout.trim().split('\n').map(decodeCef)
+    expect(decoded).toHaveLength(5)
+    expect(decoded.every((d) => /^INC\d+$/.test(d.extension.get('cs4') ?? ''))).toBe(true)
+    const none = await cli('findings', 'export', '--since', '2027-01-01T00:00:00Z')
+    expect(none.stdout).toBe('')
+  }, 120_000)
+
+  it('says what is wrong with its arguments', async () => {
+    const r = await cli('deliver', '--replay-from', '3')
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/--replay-from needs --exporter/)
+    const s = await cli('findings', 'export', '--since', 'yesterday')
+    expect(s.code).toBe(2)
+    expect(s.stderr).toMatch(/--since: expected an ISO time/)
+  })
+})
