@@ -17,6 +17,13 @@ interface ExportCliOptions {
   out?: string
 }
 
+/** Attaches `export` to the `findings` command (registered before this file in commands.ts). */
+export function register(program: Command): void {
+  const findings = program.commands.find((c) => c.name() === 'findings')
+  if (!findings) throw new Error('findings export: register src/cli/findings.ts before src/cli/findings-export.ts')
+  registerExport(findings)
+}
+
 /**
  * `accord findings export`: the finding history (one line per finding event) as OCSF JSON lines, CEF lines or
  * CSV, to a file or stdout. Independent of the exporters' cursors: it reads, it moves nothing.
