@@ -77,7 +77,7 @@ export async function syncApps(run: OktaRun): Promise<void> {
         const grants = records.flatMap((u) => appUserGrant(p.appId, u) ?? [])
         const batch: SyncBatch = { grants, invalid }
         if (!page.next) {
-          batch.completeGrantScopes = [{ principalType: 'identity', entitlementId: p.appId }]
+          if (!full) batch.completeGrantScopes = [{ principalType: 'identity', entitlementId: p.appId }]
           if (!p.groups) Object.assign(batch, last())
         }
         await write(batch)
@@ -93,7 +93,7 @@ export async function syncApps(run: OktaRun): Promise<void> {
         const { records, invalid } = parseRecords(page.items, OktaAppGroup)
         const batch: SyncBatch = { grants: records.map((g) => appGroupGrant(p.appId, g)), invalid }
         if (!page.next) {
-          batch.completeGrantScopes = [{ principalType: 'group', entitlementId: p.appId }]
+          if (!full) batch.completeGrantScopes = [{ principalType: 'group', entitlementId: p.appId }]
           Object.assign(batch, last())
         }
         await write(batch)

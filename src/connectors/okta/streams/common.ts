@@ -49,25 +49,83 @@ export function dedupeBatch(b: SyncBatch): SyncBatch {
   }
 }
 
+/** Rows per transaction when waiting batches are merged: big enough to amortise a commit, small enough for memory. */
+const MERGE_MAX_ROWS = 5_000
+
+function rows(b: SyncBatch): number {
+  return (
+    (b.identities?.length ?? 0) +
+    (b.entitlements?.length ?? 0) +
+    (b.grants?.length ?? 0) +
+    (b.credentials?.length ?? 0)
+  )
+}
+
+/**
+ * Two batches as one. Only batches without explicit removals merge: the writer applies a batch's upserts before
+ * its removals, so merging "add" after "remove" of the same grant would turn the order around. Scopes and
+ * checkpoints keep their meaning: scopes remove only older generations, and the later checkpoint covers both.
+ */
+function merge(a: SyncBatch, b: SyncBatch): SyncBatch {
+  const cat = <T>(x: T[] | undefined, y: T[] | undefined) =>
+    x || y ? [...(x ?? []), ...(y ?? [])] : undefined
+  return {
+    identities: cat(a.identities, b.identities),
+    entitlements: cat(a.entitlements, b.entitlements),
+    grants: cat(a.grants, b.grants),
+    credentials: cat(a.credentials, b.credentials),
+    invalid: cat(a.invalid, b.invalid),
+    completeGrantScopes: cat(a.completeGrantScopes, b.completeGrantScopes),
+    checkpoint: b.checkpoint !== undefined ? b.checkpoint : a.checkpoint,
+  }
+}
+
+const mergeable = (b: SyncBatch) => !b.removed && !b.tickets?.length
+
 /**
  * Writes of one stream one after another, in call order: concurrent listings (several groups at once) must
  * not run transactions side by side on one store, and a checkpoint must never overtake the batch before it.
+ * Batches that arrive while a write is in progress wait and then go together in one transaction (many small
+ * groups would otherwise cost a commit each).
  */
 export function serialWriter(w: StreamWriter): (b: SyncBatch) => Promise<void> {
-  let tail: Promise<void> = Promise.resolve()
+  const waiting: { batch: SyncBatch; done: (e?: unknown) => void }[] = []
+  let running = false
   let failed: unknown
-  return (b) => {
-    const next = tail.then(() => {
-      // After a failed write nothing later may commit: its checkpoint could claim the failed batch as done.
-      if (failed !== undefined) throw failed
-      return w.write(dedupeBatch(b)).catch((e) => {
+
+  const drain = async () => {
+    running = true
+    while (waiting.length) {
+      const group = [waiting.shift()!]
+      let batch = group[0]!.batch
+      while (
+        waiting.length &&
+        mergeable(batch) &&
+        mergeable(waiting[0]!.batch) &&
+        rows(batch) + rows(waiting[0]!.batch) <= MERGE_MAX_ROWS
+      ) {
+        const next = waiting.shift()!
+        group.push(next)
+        batch = merge(batch, next.batch)
+      }
+      try {
+        // After a failed write nothing later may commit: its checkpoint could claim the failed batch as done.
+        if (failed !== undefined) throw failed
+        await w.write(dedupeBatch(batch))
+        for (const g of group) g.done()
+      } catch (e) {
         failed ??= e
-        throw e
-      })
-    })
-    tail = next.catch(() => {})
-    return next
+        for (const g of group) g.done(e)
+      }
+    }
+    running = false
   }
+
+  return (batch) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ batch, done: (e) => (e === undefined ? resolve() : reject(e)) })
+      if (!running) void drain()
+    })
 }
 
 /** Runs `fn` over `items` with at most `n` at once; the first failure stops new work and is thrown. */

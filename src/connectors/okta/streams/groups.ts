@@ -116,10 +116,11 @@ export async function syncGroups(run: OktaRun): Promise<void> {
           const batch: SyncBatch = { grants: records.map((m) => membershipGrant(g.id, m.id)), invalid: bad }
           if (!mp.next) {
             // The group's whole member list is written with this batch: members it no longer has are gone.
+            // (A full listing removes them when it completes; only a re-listing needs the scope.)
             done.add(g.id)
             recent.set(g.id, g.lastMembershipUpdated)
             pos.recent = Object.fromEntries(recent)
-            batch.completeGrantScopes = [{ principalType: 'identity', entitlementId: g.id }]
+            if (!full) batch.completeGrantScopes = [{ principalType: 'identity', entitlementId: g.id }]
             batch.checkpoint = { ...pos, done: [...done] }
           }
           await write(batch)
