@@ -143,21 +143,22 @@ async function openBenchStore(dbUrl: string | undefined) {
   }
 }
 
-function configFor(s: Served, concurrency: number): ConnectorConfig {
+function configFor(s: Served, concurrency: number, pageSize?: number): ConnectorConfig {
   return OktaConfig.parse({
     id: 'okta',
     kind: 'okta',
     orgUrl: s.url,
     auth: { type: 'ssws', token: s.token },
     rateLimit: { concurrency },
+    pageSize,
   }) as ConnectorConfig
 }
 
-async function fullSync(s: Served, dbUrl: string | undefined, concurrency: number) {
+async function fullSync(s: Served, dbUrl: string | undefined, concurrency: number, pageSize?: number) {
   const { store, cleanup } = await openBenchStore(dbUrl)
   process.env.ACCORD_NOW = s.now
   const started = performance.now()
-  const out = await runConnectorSync(store.db, configFor(s, concurrency), {
+  const out = await runConnectorSync(store.db, configFor(s, concurrency, pageSize), {
     logger: silentLogger(),
     full: true,
   })
