@@ -31,6 +31,10 @@ export interface VendorBehaviour {
   authenticate?(ctx: RequestContext): void | Promise<void>
   /** Vendor-specific control operations (add member, disable user...). */
   control: ControlOperations
+  /** Requests allowed in flight at once (Okta's concurrent rate limit); absent = unlimited. */
+  concurrencyLimit?: number
+  /** The vendor's answer to a request over the concurrency limit. */
+  tooManyConcurrent?(ctx: RequestContext): Reply
 }
 
 export interface SimulatorOptions {
@@ -78,6 +82,7 @@ export async function startSimulator(
   const limiter = new RateLimiter({ ...vendor.rateLimits, ...options.rateLimits }, null, options.clock)
   let faults = new FaultInjector(toSpec(options.faults), options.faultSeed ?? 1)
   let canonicalOrigin = ''
+  let inFlight = 0
 
   const control: ControlOperations = {
     ...vendor.control,
@@ -113,6 +118,17 @@ export async function startSimulator(
     const ctx = makeContext(req, url, origin, match.params, match.route.name)
     ctx.rateLimit = (bucket, rule) => limiter.take(bucket, rule)
     counter.count(match.route.name)
+    // In flight from arrival until the response is finished or the connection drops.
+    inFlight++
+    res.once('close', () => inFlight--)
+    if (
+      vendor.concurrencyLimit !== undefined &&
+      vendor.tooManyConcurrent &&
+      inFlight > vendor.concurrencyLimit
+    ) {
+      send(res, vendor.tooManyConcurrent(ctx), {}, false, counter)
+      return
+    }
 
     let reply: Reply | null = null
     let rateHeaders: Record<string, string> = {}

@@ -170,6 +170,13 @@ export function graphRoutes(router: Router, state: GraphState, opts: GraphRouteO
 
   const ownersOf = (ids: string[]): GraphMemberRef[] => ids.map((id) => ({ type: 'user', id }))
 
+  /** `servicePrincipals(appId='…')` → the service principal, or Graph's "segment not found" for other segments. */
+  const byAppIdKey = (key: string) => {
+    const m = /^servicePrincipals\(appId='([^']+)'\)$/.exec(key)
+    if (!m) badRequest(`Resource not found for the segment '${key}'.`)
+    return t.servicePrincipals.find((sp) => sp.appId === m[1])
+  }
+
   // Direct and indirect members, each once; nesting cycles end where a group was already visited.
   const transitiveMembers = (groupId: string): GraphMemberRef[] =>
     memo(`transitiveMembers/${groupId}`, () => {
@@ -271,6 +278,24 @@ export function graphRoutes(router: Router, state: GraphState, opts: GraphRouteO
       requirePermission(ctx, MEMBERS)
       if (!state.groups.has(ctx.params.id!)) notFound(ctx.params.id!)
       return directoryObjects(ctx, state.members(ctx.params.id!), 'directoryObjects')
+    })
+    // Alternate keys: `/servicePrincipals(appId='…')` addresses a service principal by its application id.
+    .get(`${V}/:key`, (ctx) => {
+      const sp = byAppIdKey(ctx.params.key!)
+      requirePermission(ctx, APPS)
+      return single(ctx, servicePrincipalShape, 'servicePrincipals', sp, ctx.params.key!)
+    })
+    .get(`${V}/:key/appRoleAssignedTo`, (ctx) => {
+      const sp = byAppIdKey(ctx.params.key!)
+      requirePermission(ctx, APPS)
+      if (!sp) notFound(ctx.params.key!)
+      return listPage(
+        ctx,
+        appRoleAssignmentShape,
+        `servicePrincipals('${sp.id}')/appRoleAssignedTo`,
+        assignmentsOf(sp.id),
+        opts.defaultTop,
+      )
     })
     .get(`${V}/groups/:id/transitiveMembers`, (ctx) => {
       requirePermission(ctx, MEMBERS)

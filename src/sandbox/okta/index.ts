@@ -37,6 +37,8 @@ export interface OktaSimulatorOptions extends SimulatorOptions {
   credentials?: Partial<OktaCredentials>
   /** Bearer token lifetime in seconds (Okta: 3600). */
   tokenLifetimeS?: number
+  /** Concurrent requests the org allows (Okta's concurrent rate limit; default 75). */
+  concurrencyLimit?: number
   scenarioNow?: string
 }
 
@@ -99,6 +101,14 @@ export async function startOktaSimulator(
         'x-rate-limit-reset': String(Math.ceil(d.resetAtMs / 1000)),
       }),
       throttled: () => oktaError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'),
+      // Concurrent-limit 429s report Limit 0 and Remaining 0; the Reset is only an estimate (vendor-apis.md 4.6).
+      concurrencyLimit: options.concurrencyLimit ?? 75,
+      tooManyConcurrent: () =>
+        oktaError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.', [], {
+          'x-rate-limit-limit': '0',
+          'x-rate-limit-remaining': '0',
+          'x-rate-limit-reset': String(Math.ceil(clock() / 1000) + 1),
+        }),
       serverError: () => oktaError(500, 'E0000009', 'Internal Server Error'),
       notFound: (ctx) =>
         oktaError(404, 'E0000007', `Not found: Resource not found: ${ctx.url.pathname} (Endpoint)`),

@@ -198,6 +198,20 @@ describe('graph simulator: throttling and faults', () => {
 })
 
 describe('graph simulator: queries', () => {
+  it("addresses a service principal by appId: /servicePrincipals(appId='…')", async () => {
+    const s = await start()
+    const t = (await token(s)).body.access_token as string
+    const sp = await get(s, `/servicePrincipals(appId='${guid(5, 0)}')?$select=id,displayName`, t)
+    expect(sp.body).toMatchObject({ id: guid(4, 0), displayName: 'Payroll' })
+    const holders = await get(s, `/servicePrincipals(appId='${guid(5, 0)}')/appRoleAssignedTo`, t)
+    expect(holders.body.value.map((a: { principalId: string }) => a.principalId)).toEqual([guid(1, 4)])
+    const missing = await get(s, `/servicePrincipals(appId='${guid(5, 9)}')/appRoleAssignedTo`, t)
+    expect(missing.status).toBe(404)
+    const other = await get(s, '/nonsense', t)
+    expect(other.status).toBe(400)
+    expect(other.body.error.message).toBe("Resource not found for the segment 'nonsense'.")
+  })
+
   it('lists transitive members through nesting, once each, even with a cycle', async () => {
     const s = await start()
     const t = (await token(s)).body.access_token as string

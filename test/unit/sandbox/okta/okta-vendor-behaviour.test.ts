@@ -125,6 +125,25 @@ describe('okta simulator: rate limits', () => {
   })
 })
 
+describe('okta simulator: concurrent rate limit', () => {
+  it('answers 429 E0000047 with X-Rate-Limit-Limit 0 to requests over the concurrency limit', async () => {
+    const s = await start({ concurrencyLimit: 2, faults: 'latency=300ms@1' })
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => rawGet(`${s.url}/api/v1/users?limit=1`)),
+    )
+    const limited = results.filter((r) => r.status === 429)
+    expect(results.filter((r) => r.status === 200)).toHaveLength(2)
+    expect(limited).toHaveLength(2)
+    for (const r of limited) {
+      expect(r.headers['x-rate-limit-limit']).toBe('0')
+      expect(r.headers['x-rate-limit-remaining']).toBe('0')
+      expect(r.body).toEqual(E('E0000047'))
+    }
+    // Once those finished, there is room again.
+    expect((await rawGet(`${s.url}/api/v1/users?limit=1`)).status).toBe(200)
+  })
+})
+
 describe('okta simulator: faults', () => {
   it('injects 500 E0000009, 429 E0000047 with rate headers, latency, resets and truncated bodies', async () => {
     const s = await start({ faults: '5xx=1' })
