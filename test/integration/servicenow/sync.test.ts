@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { ServiceNowConfig } from '../../../src/connectors/servicenow/config.ts'
 import { servicenowConnector } from '../../../src/connectors/servicenow/index.ts'
 import type { SyncContext } from '../../../src/connectors/types.ts'
@@ -186,5 +186,34 @@ describeEachStore(import.meta.url, 'servicenow sync against the sandbox', (facto
     const all = await listTickets(store.db, 'snow-resume')
     expect(all).toHaveLength(6)
     expect(all.every((t) => t.removedAt === null)).toBe(true)
+  })
+
+  it('puts the watermark on every ^NQ branch of the filter', async () => {
+    const config = configFor(sim, 'snow-nq')
+    // An hour on: the rows made above are older than the overlap window, so the dedupe of re-read rows cannot
+    // hide a branch that was read without the watermark.
+    process.env.ACCORD_NOW = new Date(Date.now() + 3_600_000).toISOString()
+    onTestFinished(() => {
+      delete process.env.ACCORD_NOW
+    })
+    // Grants for ann OR (a new query) anything for bob: two branches.
+    config.tickets!.filter = `requested_for.user_name=ann^NQrequested_for.user_name=bob^ORrequested_for.user_name=carol`
+    const full = await runConnectorSync(store.db, config, { logger: silentLogger() })
+    expect(full.error).toBeNull()
+    // ann's two requests (one is the Laptop item) and bob's and carol's.
+    expect((await listTickets(store.db, 'snow-nq')).map((t) => t.key).sort()).toEqual([
+      'RITM0010001',
+      'RITM0010002',
+      'RITM0010003',
+      'RITM0010007',
+    ])
+    sim.control.setField!({ ticket: 'RITM0010007', field: 'short_description', value: 'Laptop, urgent' })
+    sim.control.setField!({ ticket: 'RITM0010003', field: 'short_description', value: 'Access, urgent' })
+    sim.control.setField!({ ticket: 'RITM0010004', field: 'short_description', value: 'not selected' })
+    const inc = await runConnectorSync(store.db, config, { logger: silentLogger() })
+    expect(inc.error).toBeNull()
+    // Exactly the changed items of either branch; dave's RITM0010004 is in neither.
+    expect(inc.streams[0]).toMatchObject({ mode: 'incremental', records: 2 })
+    expect((await listTickets(store.db, 'snow-nq')).map((t) => t.key)).not.toContain('RITM0010004')
   })
 })
