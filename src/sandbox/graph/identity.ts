@@ -38,8 +38,8 @@ export class IdentityPlatform {
   readonly #usedAssertions = new Set<string>()
   readonly #clock: () => number
   readonly #lifetimeS: number
-  /** Tokens issued before this time (epoch s) are refused: credentials were rotated or tokens revoked. */
-  #notBefore = 0
+  /** Tokens carry the generation they were issued in; revoking (or rotating the secret) starts a new one. */
+  #generation = 0
 
   constructor(tenantId: string, credentials: GraphAppCredentials, clock: () => number, lifetimeS: number) {
     this.tenantId = tenantId
@@ -59,7 +59,7 @@ export class IdentityPlatform {
   }
 
   revokeTokens(): void {
-    this.#notBefore = Math.floor(this.#clock() / 1000) + 1
+    this.#generation++
   }
 
   #instanceDiscovery(ctx: RequestContext): Reply {
@@ -174,6 +174,7 @@ export class IdentityPlatform {
       appid: this.credentials.clientId,
       roles: this.credentials.permissions,
       idtyp: 'app',
+      sbx_gen: this.#generation,
     })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuedAt(now)
@@ -248,7 +249,7 @@ export class IdentityPlatform {
         currentDate: new Date(this.#clock()),
         audience: 'https://graph.microsoft.com',
       })
-      if ((payload.iat ?? 0) < this.#notBefore) refuse('Access token has been revoked.')
+      if (payload.sbx_gen !== this.#generation) refuse('Access token has been revoked.')
       return { appId: String(payload.appid), roles: (payload.roles as string[]) ?? [] }
     } catch (err) {
       if (err instanceof ReplyError) throw err
