@@ -152,8 +152,8 @@ export function sandboxConfig(o: SandboxConfigOptions): { config: Record<string,
       },
     },
     exports: [
-      { id: 'ocsf-file', type: 'file', format: 'ocsf', path: './out/findings.ocsf.jsonl' },
-      { id: 'cef-file', type: 'file', format: 'cef', path: './out/findings.cef' },
+      { id: 'ocsf-file', type: 'file', format: 'ocsf', path: './findings.ocsf.jsonl' },
+      { id: 'cef-file', type: 'file', format: 'cef', path: './findings.cef' },
     ],
   }
   return {

@@ -304,15 +304,16 @@ export const CASES: Record<string, Case> = {
   },
 
   // ---------------------------------------------------------------- ACC-008: self-approval (and so ACC-001)
+  // Self-approvals of unrestricted groups (a Finance-* group would add ACC-009: no authority either).
   'acc008-approved-by-beneficiary': (ctx, pools) => {
-    const p = fresh(ctx, pools)
+    const p = fresh(ctx, pools, { dept: 'Marketing' })
     const g = deptGroup(ctx, pools, p)
     const t = ctx.request(p, [g], { approvers: [p], requester: p })
     ctx.find('ACC-008', 'acc008-approved-by-beneficiary', p, null, t)
     ctx.find('ACC-001', 'acc008-approved-by-beneficiary', p, g, null)
   },
   'acc008-approved-by-requester': (ctx, pools) => {
-    const p = fresh(ctx, pools)
+    const p = fresh(ctx, pools, { dept: 'Sales' })
     const g = deptGroup(ctx, pools, p)
     const m = ctx.manager(p)
     const t = ctx.request(p, [g], { approvers: [m], requester: m })

@@ -218,6 +218,7 @@ export class World {
         instance: 'https://contoso.service-now.com',
         tables: {
           sys_user: [],
+          sys_user_group: [],
           sc_cat_item: [],
           item_option_new: [],
           sc_request: [],
@@ -277,6 +278,16 @@ export class World {
         sys_updated_on: t,
       })
     }
+    // The assignment group findings are raised to (DESIGN's example sink). A fixed sys_id: it must not shift
+    // the seeded id sequence of everything generated after it.
+    this.tenant.servicenow.tables.sys_user_group!.push({
+      sys_id: '8a4dde73c6112278017a6a4baf547aa7',
+      name: 'IAM Operations',
+      description: 'Identity and access management operations',
+      active: 'true',
+      sys_created_on: t,
+      sys_updated_on: t,
+    })
     for (const v of ['action', 'group_name', 'target_system', 'end_date', 'service_account', 'model']) {
       const sysId = rng.hex(32)
       this.#variableDefs.set(v, sysId)
