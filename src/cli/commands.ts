@@ -3,6 +3,7 @@ import * as baseline from './baseline.ts'
 import * as check from './check.ts'
 import * as daemon from './daemon.ts'
 import * as deliver from './deliver.ts'
+import * as demo from './demo.ts'
 import * as evidence from './evidence.ts'
 import * as findings from './findings.ts'
 import * as findingsExport from './findings-export.ts'
@@ -28,4 +29,5 @@ export const commands: { register(program: Command): void }[] = [
   deliver,
   run,
   daemon,
+  demo,
 ]

@@ -1,11 +1,11 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { UserError } from '../core/errors.ts'
 import { parseFaultSpec } from '../sandbox/core/index.ts'
+import { writeSandboxFiles } from '../sandbox/files.ts'
 import { type Sandbox, startSandbox, VENDORS } from '../sandbox/sandbox.ts'
 import type { ScenarioSize } from '../sandbox/scenario/index.ts'
-import { generateScenario, SECRET_FILES } from '../sandbox/scenario/index.ts'
+import { generateScenario } from '../sandbox/scenario/index.ts'
 import { action } from './action.ts'
 import { globalOptions } from './global-options.ts'
 import { printJson, println, printTable } from './output.ts'
@@ -117,57 +117,6 @@ export function register(program: Command): void {
 
 function controlOrigin(s: Sandbox, v: (typeof VENDORS)[number]): string {
   return v === 'graph' ? s.simulators.graph.url : s.urls[v]
-}
-
-/** Writes the config, the secret files it references (0600), the CA, the policy and the manifest. */
-function writeSandboxFiles(
-  out: string,
-  sandbox: Sandbox,
-  scenario: ReturnType<typeof generateScenario>,
-): string[] {
-  mkdirSync(out, { recursive: true })
-  const files: [string, string, number?][] = []
-  const { yaml } = scenario.config({
-    urls: sandbox.urls,
-    secretsDir: '.',
-    storePath: './store',
-    caFile: './ca.pem',
-    policyFile: 'policy.yaml',
-  })
-  files.push(['accord.yaml', yaml])
-  files.push(['policy.yaml', scenario.policyYaml])
-  files.push(['ca.pem', sandbox.caCert])
-  files.push(['manifest.json', `${JSON.stringify(scenario.manifest, null, 2)}\n`])
-  files.push([SECRET_FILES.servicenowPassword, sandbox.credentials.servicenow.users[0]!.password, 0o600])
-  files.push([SECRET_FILES.jiraToken, sandbox.credentials.jira.tokens[0]!.token, 0o600])
-  files.push([SECRET_FILES.entraClientSecret, sandbox.credentials.graph.clientSecret, 0o600])
-  files.push([SECRET_FILES.oktaToken, sandbox.credentials.okta.sswsTokens[0]!, 0o600])
-  if (sandbox.credentials.okta.serviceAppPrivateKey) {
-    files.push(['okta-service-app.pem', sandbox.credentials.okta.serviceAppPrivateKey, 0o600])
-  }
-  files.push([
-    'sandbox.json',
-    `${JSON.stringify(
-      {
-        scenario: scenario.size,
-        seed: scenario.seed,
-        now: scenario.now,
-        urls: sandbox.urls,
-        graphControl: sandbox.simulators.graph.url,
-        entra: { tenantId: scenario.tenant.graph.tenantId, clientId: sandbox.credentials.graph.clientId },
-        okta: { serviceAppClientId: sandbox.credentials.okta.serviceApps[0]?.clientId ?? null },
-        counts: scenario.counts,
-      },
-      null,
-      2,
-    )}\n`,
-  ])
-  for (const [name, content, mode] of files) {
-    writeFileSync(resolve(out, name), content, mode === undefined ? undefined : { mode })
-    // The mode only applies when the file is created: tighten an existing secret file too.
-    if (mode !== undefined) chmodSync(resolve(out, name), mode)
-  }
-  return files.map(([name]) => name)
 }
 
 function waitForSignal(): Promise<void> {
