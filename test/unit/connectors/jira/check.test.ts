@@ -36,8 +36,10 @@ describe('jira/check', () => {
   })
 
   it('stops at a refused token', async () => {
+    // The client retries a 401 once (a token refresh, a no-op for basic auth), then gives up.
     nock(BASE)
       .get('/rest/api/3/myself')
+      .times(2)
       .reply(401, { errorMessages: ['Client must be authenticated'] })
     const items = await checkJira(config, ctx)
     expect(items).toEqual([
