@@ -69,7 +69,7 @@ async function serve(size: Size, seed: number) {
     minimum: minimumRequests(g),
     counts: {
       users: g.users.length,
-      grants: scenario.counts.directGrants,
+      grants: entraDirectGrants(g),
       servicePrincipals: g.servicePrincipals.length,
     },
   })
