@@ -241,7 +241,11 @@ export class IdentityPlatform {
   async authenticate(ctx: RequestContext): Promise<IssuedToken> {
     const header = String(ctx.req.headers.authorization ?? '')
     const refuse = (message: string): never => {
-      throw new ReplyError(graphError(401, 'InvalidAuthenticationToken', message))
+      throw new ReplyError(
+        graphError(401, 'InvalidAuthenticationToken', message, {
+          'www-authenticate': `Bearer realm="", authorization_uri="${ctx.origin}/${this.tenantId}/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`,
+        }),
+      )
     }
     if (!header.toLowerCase().startsWith('bearer ') || header.length <= 7) refuse('Access token is empty.')
     try {

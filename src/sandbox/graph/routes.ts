@@ -8,6 +8,7 @@ import {
   ReplyError,
   type RequestContext,
   type Router,
+  text,
 } from '../core/index.ts'
 import type { GraphAppRoleAssignment, GraphMemberRef } from '../state.ts'
 import { type DeltaOptions, deltaPage } from './delta.ts'
@@ -170,6 +171,13 @@ export function graphRoutes(router: Router, state: GraphState, opts: GraphRouteO
 
   const ownersOf = (ids: string[]): GraphMemberRef[] => ids.map((id) => ({ type: 'user', id }))
 
+  /** `/{collection}/$count`: plain text, and only as an advanced query (ConsistencyLevel: eventual). */
+  const countOf = (ctx: RequestContext, n: number): Reply => {
+    if (!advanced(ctx))
+      badRequest(`$count is not currently supported without the ConsistencyLevel header set to 'eventual'.`)
+    return text(200, String(n))
+  }
+
   /** `servicePrincipals(appId='…')` → the service principal, or Graph's "segment not found" for other segments. */
   const byAppIdKey = (key: string) => {
     const m = /^servicePrincipals\(appId='([^']+)'\)$/.exec(key)
@@ -238,6 +246,14 @@ export function graphRoutes(router: Router, state: GraphState, opts: GraphRouteO
     .get(
       `${V}/users`,
       guarded(USERS, (ctx) => listPage(ctx, userShape, 'users', t.users, opts.defaultTop, memo)),
+    )
+    .get(
+      `${V}/users/$count`,
+      guarded(USERS, (ctx) => countOf(ctx, t.users.length)),
+    )
+    .get(
+      `${V}/groups/$count`,
+      guarded(GROUPS, (ctx) => countOf(ctx, t.groups.length)),
     )
     .get(
       `${V}/users/delta`,

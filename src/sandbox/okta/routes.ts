@@ -410,13 +410,14 @@ function logs(ctx: RequestContext, state: OktaState): Reply {
   const sinceMs = since !== null ? Date.parse(since) : now - 7 * DAY
 
   if (until !== null) {
+    const descending = q.get('sortOrder')?.toUpperCase() === 'DESCENDING' ? -1 : 1
     const untilMs = Date.parse(until)
     const inRange = events
       .filter((e) => {
         const p = Date.parse(e.published)
         return p >= sinceMs && p < untilMs && (!pred || pred(e as unknown as Obj))
       })
-      .sort((a, b) => a.published.localeCompare(b.published))
+      .sort((a, b) => descending * a.published.localeCompare(b.published))
     const start = after !== null ? (decodeCursor<{ o: number }>(after)?.o ?? 0) : 0
     const slice = inRange.slice(start, start + limit)
     const links = [`<${ctx.url.toString()}>; rel="self"`]

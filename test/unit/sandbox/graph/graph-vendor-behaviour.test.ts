@@ -93,6 +93,7 @@ describe('graph simulator: identity platform', () => {
     const s = await start({ clock: () => now, tokenLifetimeS: 60 })
     const none = await get(s, '/users')
     expect(none.status).toBe(401)
+    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer realm=""/)
     expect(none.body).toEqual(graphErrorShape('InvalidAuthenticationToken'))
     const t = (await token(s)).body.access_token as string
     expect((await get(s, '/users', t)).status).toBe(200)
@@ -254,6 +255,17 @@ describe('graph simulator: queries', () => {
     expect((await get(s, q, t)).body.value).toHaveLength(3)
     s.control.disableUser!({ userId: guid(1, 0) })
     expect((await get(s, q, t)).body.value).toHaveLength(4)
+  })
+
+  it('answers /users/$count as plain text, only with ConsistencyLevel: eventual', async () => {
+    const s = await start()
+    const t = (await token(s)).body.access_token as string
+    const res = await fetch(`${s.url}/v1.0/users/$count`, {
+      headers: { authorization: `Bearer ${t}`, ConsistencyLevel: 'eventual' },
+    })
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/)
+    expect(await res.text()).toBe('30')
+    expect((await get(s, '/groups/$count', t)).status).toBe(400)
   })
 
   it('returns the limited default user properties without $select', async () => {

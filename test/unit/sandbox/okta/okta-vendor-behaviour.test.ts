@@ -263,6 +263,14 @@ describe('okta simulator: System Log', () => {
       `${s.url}/api/v1/logs?since=2025-03-01T00:00:00.000Z&until=2025-03-04T00:00:00.000Z&limit=10`,
     )
     expect((bounded.body as unknown[]).length).toBe(3)
+    const newestFirst = await rawGet(
+      `${s.url}/api/v1/logs?since=2025-03-01T00:00:00.000Z&until=2025-03-04T00:00:00.000Z&sortOrder=DESCENDING`,
+    )
+    expect((newestFirst.body as { published: string }[]).map((e) => e.published)).toEqual([
+      '2025-03-03T00:00:00.000Z',
+      '2025-03-02T00:00:00.000Z',
+      '2025-03-01T00:00:00.000Z',
+    ])
     expect(String(bounded.headers.link)).not.toContain('rel="next"')
     const both = await rawGet(`${s.url}/api/v1/logs?since=2025-03-01T00:00:00.000Z&after=abc`)
     expect(both.status).toBe(400)
