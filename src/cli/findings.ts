@@ -10,6 +10,7 @@ import { RULES } from '../reconciler/rules/index.ts'
 import { compileGlob } from '../reconciler/selectors.ts'
 import { listFindingEvents } from '../store/repositories/finding-events.ts'
 import { findingIdsByPrefix, getFinding, listFindings } from '../store/repositories/findings.ts'
+import { deliveryStates } from '../store/repositories/outbox.ts'
 import { addSuppression } from '../store/repositories/suppressions.ts'
 import { action } from './action.ts'
 import { globalOptions } from './global-options.ts'
@@ -62,11 +63,26 @@ export function register(program: Command): void {
               status: opts.status === 'all' ? undefined : [opts.status],
             })
           ).filter((f) => !min || atLeast(f.severity, min))
-          if (g.json) printJson(found.map(toFindingJson))
+          const delivery = await deliveryStates(
+            rt.store.db,
+            found.map((f) => f.id),
+          )
+          if (g.json)
+            printJson(found.map((f) => ({ ...toFindingJson(f), delivery: delivery.get(f.id) ?? null })))
           else if (found.length === 0) println(`no ${opts.status === 'all' ? '' : `${opts.status} `}findings`)
           else {
             printTable(
-              ['id', 'rule', 'severity', 'status', 'identity', 'entitlement', 'ticket', 'last seen'],
+              [
+                'id',
+                'rule',
+                'severity',
+                'status',
+                'identity',
+                'entitlement',
+                'ticket',
+                'raised',
+                'last seen',
+              ],
               found.map((f) => [
                 f.id.slice(0, 12),
                 f.rule,
@@ -75,6 +91,7 @@ export function register(program: Command): void {
                 f.identity?.key,
                 f.entitlement ? `${f.entitlement.name} (${f.entitlement.source})` : null,
                 f.ticket?.key,
+                raisedCell(f, delivery.get(f.id)),
                 f.lastSeen.toISOString().slice(0, 16).replace('T', ' '),
               ]),
             )
@@ -108,8 +125,13 @@ export function register(program: Command): void {
             f = await getFinding(rt.store.db, ids[0]!)
           }
           const events = await listFindingEvents(rt.store.db, f!.id)
-          if (g.json) printJson({ ...toFindingJson(f!), history: events })
-          else for (const line of explain(f!, events)) println(line)
+          const delivery = (await deliveryStates(rt.store.db, [f!.id])).get(f!.id) ?? null
+          if (g.json) printJson({ ...toFindingJson(f!), delivery, history: events })
+          else {
+            for (const line of explain(f!, events)) println(line)
+            if (delivery?.state === 'dead')
+              println(`delivery: dead letter: ${delivery.error} (accord deliver --retry-dead)`)
+          }
         } finally {
           await rt.close()
         }
@@ -260,4 +282,11 @@ export function explain(
     for (const e of events) out.push(`  ${e.at.toISOString()} ${e.type.padEnd(12)} run ${e.runId}`)
   }
   return out
+}
+
+/** The raised ticket, or why there is none yet (a dead letter shows its reason, cut short). */
+function raisedCell(f: Finding, d: { state: string; error: string | null } | undefined): string {
+  if (d?.state === 'dead') return `dead: ${(d.error ?? '').slice(0, 40)}`
+  if (f.raisedTicket) return `${f.raisedTicket.sink} ${f.raisedTicket.key}`
+  return d?.state === 'pending' ? 'queued' : ''
 }

@@ -328,3 +328,26 @@ export async function findingsWithOpenRows(db: Kysely<Database>, findingIds: rea
     .execute()
   return new Set(rows.map((r) => r.finding_id))
 }
+
+export interface DeliveryState {
+  /** `pending` (work queued), `raised` (all sent), `dead` (a dead letter waits for `deliver --retry-dead`). */
+  state: string
+  error: string | null
+}
+
+/** Delivery state of these findings (only those with any): for `findings list` and `findings show`. */
+export async function deliveryStates(
+  db: Db,
+  findingIds: readonly string[],
+): Promise<Map<string, DeliveryState>> {
+  const out = new Map<string, DeliveryState>()
+  if (findingIds.length === 0) return out
+  const rows = await db
+    .selectFrom('findings')
+    .select(['id', 'delivery_state', 'delivery_error'])
+    .where(sql<boolean>`id = any(${findingIds as string[]}::text[])`)
+    .where('delivery_state', 'is not', null)
+    .execute()
+  for (const r of rows) out.set(r.id, { state: r.delivery_state!, error: r.delivery_error })
+  return out
+}

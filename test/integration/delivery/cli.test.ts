@@ -65,6 +65,19 @@ describe('accord deliver and accord findings export', () => {
     expect(broken.stderr).toMatch(/dead letter: finding cli-000000 \(snow create\): .*u_no_such_table/)
     expect(broken.stderr).toContain('accord deliver --retry-dead')
 
+    // The dead letters show on the findings, with their reason.
+    const listed = JSON.parse((await cli('findings', 'list', '--json')).stdout) as {
+      id: string
+      delivery: { state: string; error: string } | null
+      raisedTicket: { key: string } | null
+    }[]
+    expect(listed.filter((f) => f.delivery?.state === 'dead').map((f) => f.id)).toEqual([
+      'cli-000000',
+      'cli-000001',
+      'cli-000002',
+    ])
+    expect(listed.find((f) => f.id === 'cli-000000')!.delivery!.error).toMatch(/u_no_such_table/)
+
     const plan = await cli('deliver', '--dry-run')
     expect(plan.code).toBe(0)
     // The three creates that took this run's maxNewPerRun slots died; the two deferred ones are still queued.
@@ -91,6 +104,13 @@ describe('accord deliver and accord findings export', () => {
     expect(rest.stdout).toMatch(/tickets: 2 were created, 0 updated, 0 resolved, 0 reopened/)
     expect(rest.stdout).toMatch(/export siem-file: sent 0 events/)
     expect(snow.db.table('incident').rows).toHaveLength(5)
+
+    const after = JSON.parse((await cli('findings', 'list', '--json')).stdout) as {
+      delivery: { state: string } | null
+      raisedTicket: { sink: string; key: string } | null
+    }[]
+    expect(after.every((f) => f.raisedTicket?.sink === 'snow' && f.delivery?.state === 'raised')).toBe(true)
+    expect(new Set(after.map((f) => f.raisedTicket!.key)).size).toBe(5)
 
     // The raised tickets are on the findings, and the export carries them through the incident profile.
     const csv = await cli('findings', 'export', '--format', 'csv', '--out', 'out/findings.csv')
