@@ -18,7 +18,8 @@ export interface FieldInfo {
 export interface SnTable {
   name: string
   rows: SnRow[]
-  byId: Map<string, SnRow>
+  /** Rows by sys_id (built on first use: indexing 1M+ rows at start-up costs seconds). */
+  readonly byId: Map<string, SnRow>
   /** Known columns, in rendering order. */
   columns: string[]
   columnSet: Set<string>
@@ -26,6 +27,42 @@ export interface SnTable {
   display: string
   /** Bumped on every write to the table (invalidates its column indexes). */
   version: number
+}
+
+class TableState implements SnTable {
+  readonly name: string
+  readonly rows: SnRow[]
+  readonly columns: string[]
+  readonly columnSet: Set<string>
+  readonly references: Record<string, string>
+  readonly display: string
+  version = 0
+  #byId: Map<string, SnRow> | undefined
+
+  constructor(init: Omit<SnTable, 'byId' | 'version'>) {
+    this.name = init.name
+    this.rows = init.rows
+    this.columns = init.columns
+    this.columnSet = init.columnSet
+    this.references = init.references
+    this.display = init.display
+  }
+
+  get byId(): Map<string, SnRow> {
+    if (!this.#byId) {
+      this.#byId = new Map()
+      for (const row of this.rows) this.#byId.set(row.sys_id!, row)
+    }
+    return this.#byId
+  }
+
+  added(row: SnRow): void {
+    this.#byId?.set(row.sys_id!, row)
+  }
+
+  removed(row: SnRow): void {
+    this.#byId?.delete(row.sys_id!)
+  }
 }
 
 const WRITE_PROTECTED = /^sys_/
@@ -49,7 +86,7 @@ const VARIABLE_TABLES = new Set(['item_option_new', 'sc_item_option', 'sc_item_o
 export class SnDatabase {
   readonly tenant: ServiceNowTenant
   readonly clock: WriteClock
-  readonly #tables = new Map<string, SnTable>()
+  readonly #tables = new Map<string, TableState>()
   readonly #hidden: Set<string>
   readonly #counters = new Map<string, number>()
   #version = 0
@@ -77,9 +114,7 @@ export class SnDatabase {
       const columns = new Set(builtin?.columns ?? ['sys_id', 'sys_created_on', 'sys_updated_on'])
       const references = { ...builtin?.references, ...tenant.references[name] }
       for (const c of Object.keys(references)) columns.add(c)
-      const byId = new Map<string, SnRow>()
       for (const row of rows) {
-        byId.set(row.sys_id!, row)
         for (const k in row) columns.add(k)
         const u = row.sys_updated_on
         if (u && u > latest) latest = u
@@ -93,16 +128,17 @@ export class SnDatabase {
         }
         this.#counters.set(name, Math.max(max, 10000))
       }
-      this.#tables.set(name, {
+      this.#tables.set(
         name,
-        rows,
-        byId,
-        columns: [...columns],
-        columnSet: columns,
-        references,
-        display: displayField(name, columns),
-        version: 0,
-      })
+        new TableState({
+          name,
+          rows,
+          columns: [...columns],
+          columnSet: columns,
+          references,
+          display: displayField(name, columns),
+        }),
+      )
     }
     this.clock = new WriteClock(latest ? parseSnDateTime(latest) || 0 : 0)
   }
@@ -111,7 +147,7 @@ export class SnDatabase {
     return this.#tables.has(name)
   }
 
-  table(name: string): SnTable {
+  table(name: string): TableState {
     const t = this.#tables.get(name)
     if (!t) throw new Error(`no ServiceNow table ${name}`)
     return t
@@ -350,7 +386,7 @@ export class SnDatabase {
       row.active ||= 'true'
     }
     t.rows.push(row)
-    t.byId.set(row.sys_id!, row)
+    t.added(row)
     this.#changed(table)
     return row
   }
@@ -372,7 +408,7 @@ export class SnDatabase {
     const t = this.table(table)
     const row = t.byId.get(sysId)
     if (!row) return false
-    t.byId.delete(sysId)
+    t.removed(row)
     t.rows.splice(t.rows.indexOf(row), 1)
     this.#changed(table)
     return true
