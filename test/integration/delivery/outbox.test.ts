@@ -1,6 +1,8 @@
+import { Registry } from 'prom-client'
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
 import { Config } from '../../../src/config/schema.ts'
 import { silentLogger } from '../../../src/core/logger.ts'
+import { registerOutboxGauge } from '../../../src/delivery/metrics.ts'
 import { deliver } from '../../../src/delivery/outbox/deliver.ts'
 import { enqueueRaise } from '../../../src/delivery/outbox/enqueue.ts'
 import type { Store } from '../../../src/store/open.ts'
@@ -197,6 +199,10 @@ describeEachStore(import.meta.url, 'outbox delivery', (factory) => {
       .executeTakeFirstOrThrow()
     expect(f1.delivery_state).toBe('dead')
     expect(f1.delivery_error).toContain('403')
+    // And in the metrics the daemon serves.
+    const registry = new Registry()
+    registerOutboxGauge(store.db, registry)
+    expect(await registry.metrics()).toMatch(/accord_outbox_rows\{status="dead"\} 1\n/)
     // A later event of the dead finding waits behind the dead letter: order is kept.
     await record(cfg, { id: 'f1', severity: 'critical' }, 'updated', {
       severity: { from: 'high', to: 'critical' },
