@@ -30,9 +30,19 @@ interface SkipToken {
   to: number
   e: number
   sel: string[] | null
-  /** First round: group (or user) index and member chunk index. Later rounds: item offset. */
+  /** First round: index of the next user or group. Later rounds: item offset. */
   i: number
+  /** First round: offset of the next member within the group. */
   c: number
+  /**
+   * First round: id of the next user or group, and of the next member. A deletion between two pages shifts the
+   * arrays, so resuming by id (the index being only the fallback) neither skips nor repeats anyone.
+   */
+  id?: string
+  m?: string
+  /** First round: id of the last user or group sent, and of the last member sent (when the next ones are gone). */
+  prev?: string
+  pm?: string
 }
 
 export interface DeltaOptions {
@@ -111,31 +121,50 @@ export function deltaPage(
     // First round: walk the current state from the cursor.
     if (kind === 'users') {
       const users = state.tenant.users
-      const end = Math.min(users.length, skip.i + opts.pageSize)
-      for (let i = skip.i; i < end; i++) items.push(wireObject(users[i]))
-      if (end < users.length) nextSkip = { ...skip, i: end }
+      const at = state.memo('users/index', () => new Map(users.map((u, i) => [u.id, i])))
+      const start = Math.min(
+        users.length,
+        resume((id) => at.get(id), skip.id, skip.prev, skip.i, opts.pageSize),
+      )
+      const end = Math.min(users.length, start + opts.pageSize)
+      for (let i = start; i < end; i++) items.push(wireObject(users[i]))
+      if (end < users.length) nextSkip = { ...skip, i: end, id: users[end]!.id, prev: users[end - 1]?.id }
     } else {
       const groups = state.tenant.groups
-      let gi = skip.i
-      let ci = skip.c
+      const at = state.memo('groups/index', () => new Map(groups.map((g, i) => [g.id, i])))
+      let gi = Math.min(
+        groups.length,
+        resume((id) => at.get(id), skip.id, undefined, skip.i, 1),
+      )
+      let mo = 0
+      if (gi < groups.length && skip.id === groups[gi]!.id) {
+        const list = state.members(groups[gi]!.id)
+        const find = (id: string) => {
+          const i = list.findIndex((x) => x.id === id)
+          return i < 0 ? undefined : i
+        }
+        mo = resume(find, skip.m, skip.pm, skip.c, opts.memberChunk)
+      }
       while (items.length < opts.pageSize && gi < groups.length) {
         const g = groups[gi]!
         const obj = wireObject(g)
-        const members = state.members(g.id)
-        const chunks = withMembers ? Math.max(1, Math.ceil(members.length / opts.memberChunk)) : 1
+        const members = withMembers ? state.members(g.id) : []
         if (withMembers) {
-          obj['members@delta'] = members
-            .slice(ci * opts.memberChunk, (ci + 1) * opts.memberChunk)
-            .map((m) => memberEntry(m, false))
+          obj['members@delta'] = members.slice(mo, mo + opts.memberChunk).map((m) => memberEntry(m, false))
         }
         items.push(obj)
-        ci++
-        if (ci >= chunks) {
+        mo += opts.memberChunk
+        if (mo >= members.length) {
           gi++
-          ci = 0
+          mo = 0
         }
       }
-      if (gi < groups.length) nextSkip = { ...skip, i: gi, c: ci }
+      if (gi < groups.length) {
+        const list = state.members(groups[gi]!.id)
+        const m = mo > 0 ? list[mo]?.id : undefined
+        const pm = mo > 0 ? list[mo - 1]?.id : undefined
+        nextSkip = { ...skip, i: gi, c: mo, id: groups[gi]!.id, m, pm }
+      }
     }
   } else {
     const all = changedItems(state, kind, skip.from, skip.to, withMembers, wireObject, opts.memberChunk)
@@ -147,6 +176,24 @@ export function deltaPage(
   if (nextSkip) return page(ctx, kind, items, `${base}?$skiptoken=${encodeCursor(nextSkip)}`, null)
   const token: DeltaToken = { k: kind, s: skip.to, e: skip.e, t: opts.clock(), sel: skip.sel }
   return page(ctx, kind, items, null, `${base}?$deltatoken=${encodeCursor(token)}`)
+}
+
+/**
+ * Where a first round resumes: at the next object if it still exists, else just after the last one sent, else a
+ * page back from the stored index (a replay, which Graph allows and clients merge by id, rather than a skip).
+ */
+function resume(
+  index: (id: string) => number | undefined,
+  next: string | undefined,
+  prev: string | undefined,
+  stored: number,
+  back: number,
+): number {
+  const n = next === undefined ? undefined : index(next)
+  if (n !== undefined) return n
+  const p = prev === undefined ? undefined : index(prev)
+  if (p !== undefined) return p + 1
+  return next === undefined && prev === undefined ? stored : Math.max(0, stored - back)
 }
 
 function page(
