@@ -40,8 +40,12 @@ export class JiraDatabase {
   readonly users = new Map<string, JiraUser>()
   readonly searchDelayMs: number
   readonly #consistencyClock: () => number
-  /** What search sees per issue id; initially the live issues themselves (nothing written yet). */
-  readonly #indexed = new Map<string, IssueView>()
+  /**
+   * What search sees: the live issue, except for issues written since start (their indexed copy, older than the
+   * live issue until the write matures) and new issues not indexed yet. Only written issues cost a copy.
+   */
+  readonly #indexedCopies = new Map<string, IssueView>()
+  readonly #unindexed = new Set<string>()
   #pending: PendingWrite[] = []
   #indexVersion = 0
   readonly #cache = new Map<string, string[]>()
@@ -52,22 +56,25 @@ export class JiraDatabase {
     this.tenant = tenant
     this.searchDelayMs = options.searchDelayMs ?? 1000
     this.#consistencyClock = options.consistencyClock ?? Date.now
-    let latest = 0
     for (const u of tenant.users) this.users.set(u.accountId, u)
     for (const issue of tenant.issues) {
       this.byKey.set(issue.key, issue)
       this.byId.set(issue.id, issue)
-      this.#indexed.set(issue.id, issue)
       this.#nextId = Math.max(this.#nextId, Number(issue.id) + 1 || 0)
-      const [project, n] = [
-        issue.key.slice(0, issue.key.lastIndexOf('-')),
-        Number(issue.key.split('-').at(-1)),
-      ]
+      const dash = issue.key.lastIndexOf('-')
+      const project = issue.key.slice(0, dash)
+      const n = Number(issue.key.slice(dash + 1))
       this.#nextNumber.set(project, Math.max(this.#nextNumber.get(project) ?? 1, n + 1))
-      const updated = parseJiraDateTime(String(issue.fields.updated ?? ''))
-      if (updated > latest) latest = updated
     }
-    this.clock = new WriteClock(latest)
+    // The latest `updated`, found on the first write rather than at start-up (parsing 200k dates takes a while).
+    this.clock = new WriteClock(() => {
+      let latest = 0
+      for (const issue of tenant.issues) {
+        const updated = parseJiraDateTime(String(issue.fields.updated ?? ''))
+        if (updated > latest) latest = updated
+      }
+      return latest
+    })
   }
 
   /** An issue by key (case-insensitive, as Jira) or numeric id. */
@@ -105,14 +112,17 @@ export class JiraDatabase {
 
   /** Call before mutating an issue: keeps the index's copy as it was. */
   beforeChange(issue: JiraIssue): void {
-    if (this.#indexed.get(issue.id) === issue) this.#indexed.set(issue.id, viewOf(issue))
+    if (!this.#indexedCopies.has(issue.id) && !this.#unindexed.has(issue.id)) {
+      this.#indexedCopies.set(issue.id, viewOf(issue))
+    }
   }
 
   /** Call after mutating an issue: the new state reaches search after the delay. */
   afterChange(issue: JiraIssue): void {
     const at = this.#consistencyClock() + this.searchDelayMs
     if (this.searchDelayMs <= 0) {
-      this.#indexed.set(issue.id, viewOf(issue))
+      this.#indexedCopies.delete(issue.id)
+      this.#unindexed.delete(issue.id)
       this.#indexVersion++
     } else this.#pending.push({ at, id: issue.id, view: viewOf(issue) })
   }
@@ -134,6 +144,7 @@ export class JiraDatabase {
     this.tenant.issues.push(issue)
     this.byKey.set(issue.key, issue)
     this.byId.set(issue.id, issue)
+    if (this.searchDelayMs > 0) this.#unindexed.add(issue.id)
     this.afterChange(issue)
   }
 
@@ -154,7 +165,8 @@ export class JiraDatabase {
     let moved = false
     for (const p of this.#pending) {
       if (p.at <= now) {
-        this.#indexed.set(p.id, p.view)
+        this.#indexedCopies.set(p.id, p.view)
+        this.#unindexed.delete(p.id)
         moved = true
       } else keep.push(p)
     }
@@ -176,10 +188,13 @@ export class JiraDatabase {
     const compiled = compileJql(parsed, { fields: this.tenant.fields, nowMs })
     const views: IssueView[] = []
     const live = new Set(reconcile)
-    for (const [id, view] of this.#indexed) if (!live.has(id)) views.push(view)
-    for (const id of live) {
-      const issue = this.byId.get(id)
-      if (issue) views.push(issue)
+    for (const issue of this.tenant.issues) {
+      if (live.has(issue.id)) views.push(issue)
+      else {
+        const copy = this.#indexedCopies.get(issue.id)
+        if (copy) views.push(copy)
+        else if (!this.#unindexed.has(issue.id)) views.push(issue)
+      }
     }
     const ids = compiled.sort(views.filter(compiled.matches)).map((v) => v.id)
     if (!compiled.volatile) {

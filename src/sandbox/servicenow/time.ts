@@ -15,13 +15,15 @@ export function parseSnDateTime(text: string): number {
  * changes `sys_updated_on` and a `sys_updated_on>=` watermark always sees it, even with a frozen clock.
  */
 export class WriteClock {
-  #last: number
-  constructor(startAfterMs = 0) {
-    this.#last = startAfterMs
+  #last: number | undefined
+  readonly #start: () => number
+  /** `startAfter`: the latest existing stamp, or a function computing it on the first write (saves start-up). */
+  constructor(startAfter: number | (() => number) = 0) {
+    this.#start = typeof startAfter === 'number' ? () => startAfter : startAfter
   }
 
   next(): number {
-    this.#last = Math.max(nowMs(), this.#last + 1000)
+    this.#last = Math.max(nowMs(), (this.#last ?? this.#start()) + 1000)
     return this.#last
   }
 }
