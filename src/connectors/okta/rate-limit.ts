@@ -5,7 +5,9 @@
  * clear of 429s spends the budget and then waits for the reset: each bucket keeps an estimate of what is left
  * (the last reported `Remaining` minus the requests sent since), lets requests through while it lasts, and
  * holds the rest until the reset by the server's clock plus a margin. One bucket's exhaustion never slows
- * another endpoint.
+ * another endpoint. Some gateways (and the sandbox) refill the budget continuously instead; when a bucket runs
+ * dry, one request a token's worth of time later tells the two apart (a fixed window costs that one 429 per
+ * bucket), and a refilling bucket is then used at its refill rate instead of idling until it is full.
  *
  * A 429 whose `X-Rate-Limit-Limit` is 0 is Okta's concurrent-request limit (per org): the number of requests
  * in flight is then capped below what was in flight, and raised again slowly after successes.
@@ -30,6 +32,14 @@ export interface BucketState {
 }
 
 interface Bucket extends BucketState {
+  /**
+   * How the budget comes back: `window` (Okta's fixed windows: all at the reset) or `refill` (a budget that
+   * refills continuously, as token-bucket gateways and the sandbox do). Unknown until the first probe.
+   */
+  mode?: 'window' | 'refill'
+  /** From the response that set `resetAt` to the reset: the length of a window, roughly. */
+  resetSpanMs?: number
+  lastProbeAt?: number
   /** Sequence number of the request whose response last set `left`. */
   seenSeq: number
   /** Sequence numbers of requests in flight. */
@@ -140,6 +150,9 @@ export class OktaRateLimiter {
     }
     const waitedMs = this.#clock() - started
     this.waitedMs += waitedMs
+    // Sent with the budget at its margin: a probe, whose answer says how the budget comes back.
+    const probe = b.left !== undefined && b.left <= SAFETY_MARGIN
+    if (probe) b.lastProbeAt = this.#clock()
     const seq = ++this.#seq
     this.#inFlight++
     b.inFlight++
@@ -148,7 +161,12 @@ export class OktaRateLimiter {
     let released = false
     return {
       waitedMs,
-      observe: (o) => this.#observe(b, seq, o),
+      observe: (o) => {
+        if (probe && b.mode === undefined && !(o.status === 429 && o.headers['x-rate-limit-limit'] === '0')) {
+          b.mode = o.status === 429 ? 'window' : 'refill'
+        }
+        this.#observe(b, seq, o)
+      },
       release: () => {
         if (released) return
         released = true
@@ -172,6 +190,13 @@ export class OktaRateLimiter {
     if (b.resetAt === undefined) {
       // Exhausted with no known reset (a response without headers): wait a little and try one request.
       b.resetAt = now + UNKNOWN_RESET_WAIT_MS
+    }
+    if (b.mode !== 'window' && b.limit && b.resetSpanMs) {
+      // Until a probe has shown fixed windows, send one request at a time, a token's worth of time apart: a
+      // refilling budget has a token again by then; a fixed window answers 429 once and is waited out after.
+      if (b.inFlight > 0) return MAX_NAP_MS
+      const at = (b.lastProbeAt ?? b.resetAt - b.resetSpanMs) + b.resetSpanMs / b.limit
+      return now >= at ? 0 : Math.min(at, b.resetAt) - now
     }
     return Math.max(1, b.resetAt - now)
   }
@@ -203,6 +228,7 @@ export class OktaRateLimiter {
     if (o.status === 429) {
       b.left = 0
       b.resetAt = resetAt ?? now + UNKNOWN_RESET_WAIT_MS
+      b.resetSpanMs = b.resetAt - now
       b.seenSeq = Math.max(b.seenSeq, seq)
       return
     }
@@ -214,6 +240,9 @@ export class OktaRateLimiter {
     let later = 0
     for (const s of b.flying) if (s > seq) later++
     b.left = remaining - later
-    if (resetAt !== undefined) b.resetAt = resetAt
+    if (resetAt !== undefined) {
+      b.resetAt = resetAt
+      b.resetSpanMs = resetAt - now
+    }
   }
 }

@@ -152,15 +152,23 @@ describe('okta rate limits', () => {
       .reply(200, [], rate(1, 2))
       .get('/api/v1/groups')
       .reply(200, [], rate(500))
+      // The one probe at the margin meets Okta's fixed window: 429 until the reset, then the retry goes through.
+      .get('/api/v1/users')
+      .reply(
+        429,
+        { errorCode: 'E0000047', errorSummary: 'API call exceeded rate limit due to too many requests.' },
+        rate(0, 2),
+      )
       .get('/api/v1/users')
       .reply(200, [], rate(599))
-    await c.http.request('/api/v1/users')
+    const stats = emptyStats()
+    await c.http.request('/api/v1/users', { stats })
     const t0 = Date.now()
-    await c.http.request('/api/v1/groups')
+    await c.http.request('/api/v1/groups', { stats })
     expect(Date.now() - t0).toBeLessThan(500)
     const t1 = Date.now()
-    await c.http.request('/api/v1/users')
-    // One left is the safety margin: the users bucket waited for its reset (about 2 s + 1 s margin).
+    await c.http.request('/api/v1/users', { stats })
     expect(Date.now() - t1).toBeGreaterThanOrEqual(1500)
+    expect(stats.throttled).toBe(1)
   })
 })

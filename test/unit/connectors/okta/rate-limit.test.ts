@@ -23,35 +23,72 @@ describe('okta rate buckets', () => {
     expect(bucketOf('GET', `${ORG}/api/v1/iam/assignees/users`)).toBe('GET /api/v1/iam/assignees/users')
   })
 
-  it('spends the window, counting requests in flight, and then holds the bucket until the reset', async () => {
+  it('spends the window, counting requests in flight, then probes once and waits out a fixed window', async () => {
     let now = 1_000_000_000_000
     const rl = new OktaRateLimiter({ maxConcurrency: 8, clock: () => now })
     const b = 'GET /api/v1/users'
-    // The first response: 5 left, reset in 10 s.
+    // The first response: 5 left, reset in 60 s.
     const t1 = await rl.acquire(b)
-    t1.observe({ status: 200, headers: headers(600, 5, now + 10_000, now) })
+    t1.observe({ status: 200, headers: headers(600, 5, now + 60_000, now) })
     t1.release()
     expect(rl.state(b)?.left).toBe(5)
     // Three go out together: the estimate drops before any answer comes back.
     const flying = [await rl.acquire(b), await rl.acquire(b), await rl.acquire(b)]
     expect(rl.state(b)?.left).toBe(2)
     // An answer for the first of them says 4 left: the two later ones in flight still count.
-    flying[0]!.observe({ status: 200, headers: headers(600, 4, now + 10_000, now) })
+    flying[0]!.observe({ status: 200, headers: headers(600, 4, now + 60_000, now) })
     expect(rl.state(b)?.left).toBe(2)
-    for (const f of flying)
-      f.release()
-      // One more goes; then the margin is reached and the next request waits for the reset.
+    for (const f of flying) f.release()
     ;(await rl.acquire(b)).release()
+    // At the margin: one probe, a token's worth of time (60 s / 600) later.
+    let probed = false
+    const probe = rl.acquire(b).then((t) => {
+      probed = true
+      return t
+    })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(probed).toBe(false)
+    now += 150
+    const p = await probe
+    // Okta's fixed window refuses it: from now on the bucket waits for the reset.
+    p.observe({ status: 429, headers: headers(600, 0, now + 59_000, now) })
+    p.release()
     let acquired = false
     const pending = rl.acquire(b).then((t) => {
       acquired = true
       t.release()
     })
-    await new Promise((r) => setTimeout(r, 20))
+    now += 30_000
+    await new Promise((r) => setTimeout(r, 300))
     expect(acquired).toBe(false)
-    now += 11_100 // past the reset plus the margin
+    now += 30_100 // past the reset plus the margin
     await pending
     expect(acquired).toBe(true)
+  })
+
+  it('uses a budget that refills continuously at its refill rate, one request at a time', async () => {
+    let now = 1_000_000_000_000
+    const rl = new OktaRateLimiter({ maxConcurrency: 8, clock: () => now })
+    const b = 'GET /api/v1/groups/{id}/users'
+    const t = await rl.acquire(b)
+    // Exhausted; a token bucket reports when it is full again: 60 s away.
+    t.observe({ status: 200, headers: headers(600, 0, now + 60_000, now) })
+    t.release()
+    now += 110
+    const probe = await rl.acquire(b)
+    probe.observe({ status: 200, headers: headers(600, 0, now + 60_000, now) })
+    probe.release()
+    // Refill mode: the next request goes a token's worth (100 ms) after the last, not a minute later.
+    let sent = false
+    const next = rl.acquire(b).then((x) => {
+      sent = true
+      x.release()
+    })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(sent).toBe(false)
+    now += 110
+    await next
+    expect(sent).toBe(true)
   })
 
   it('measures the reset against the server clock, not ours', async () => {
