@@ -36,7 +36,8 @@
  *   `PayloadError` (a malformed page) or `UrlPolicyError` (a refused URL or foreign next link).
  * - Paging: `odataPages` (Graph), `linkPages` (Okta, Link rel="next"), `tokenPages` (Jira nextPageToken),
  *   `offsetPages` (ServiceNow sysparm_offset + X-Total-Count + Link; JSM start/limit/isLastPage). Each page
- *   carries the cursor to checkpoint after it is written.
+ *   carries the cursor to checkpoint after it is written. `ahead(gen)` fetches the next page while the caller
+ *   writes the current one.
  * - `parseRecords(items, schema)` validates records one by one: `{ records, invalid: [{ id, reason }] }` for
  *   `SyncBatch.invalid`.
  */
@@ -53,6 +54,7 @@ export { endpointLabel } from './endpoint.ts'
 export { HttpError, PayloadError, safeUrl, vendorErrorCode, vendorErrorMessage } from './errors.ts'
 export { HostPacer, type PacerOptions } from './pacer.ts'
 export {
+  ahead,
   type LinkPage,
   linkPages,
   nextFromLinkHeader,

@@ -229,3 +229,27 @@ export async function* offsetPages(
     offset = nextOffset
   }
 }
+
+// --- Pipelining ------------------------------------------------------------------------------------------
+
+/**
+ * Runs a generator one step ahead of its consumer, so the next page is being fetched while the consumer
+ * writes this one (network and store overlap). Fetching has no side effects, so a consumer that stops or fails
+ * loses nothing: its checkpoint is still the last page it committed.
+ */
+export async function* ahead<T>(gen: AsyncGenerator<T>): AsyncGenerator<T> {
+  let pending = gen.next()
+  // The consumer may stop before awaiting the step in flight: its failure must not be unhandled.
+  pending.catch(() => {})
+  try {
+    for (;;) {
+      const r = await pending
+      if (r.done) return
+      pending = gen.next()
+      pending.catch(() => {})
+      yield r.value
+    }
+  } finally {
+    await gen.return(undefined).catch(() => {})
+  }
+}

@@ -1,6 +1,6 @@
-import { odataPages } from '../../http/paging.ts'
+import { ahead, odataPages } from '../../http/paging.ts'
 import { parseRecords } from '../../http/validate.ts'
-import type { SyncBatch } from '../../types.ts'
+import type { StreamWriter, SyncBatch } from '../../types.ts'
 import { batchGet, itemPages } from '../client.ts'
 import { RawAppRoleAssignment, RawResource, RESOURCE_SELECT } from '../schema.ts'
 import {
@@ -24,11 +24,17 @@ const FLUSH_AT = 5_000
  * principals alike; an app role assigned to a group reaches its direct members only (derived later).
  */
 export async function syncAppRoles(run: EntraRun): Promise<void> {
-  const { http } = run.graph
-  const cfg = run.ctx.config
   const started = listedCursor()
   const w = await openListingStream(run, 'app_roles')
   if (!w) return
+  for await (const batch of ahead(appRoleBatches(run, w))) await w.write(batch)
+  await w.complete(started)
+}
+
+/** The batches of an app role listing, each chunk's ending with the checkpoint after it. */
+async function* appRoleBatches(run: EntraRun, w: StreamWriter): AsyncGenerator<SyncBatch> {
+  const { http } = run.graph
+  const cfg = run.ctx.config
   const io = { stats: w.stats, signal: run.signal }
   const resume = spPageCursor(w.resumeFrom)
   const first =
@@ -39,7 +45,7 @@ export async function syncAppRoles(run: EntraRun): Promise<void> {
     const kept = records.filter((sp) => cfg.includeMicrosoftFirstParty || !isMicrosoftFirstParty(sp))
     let pendingInvalid = invalid
     if (kept.length === 0 || skip >= kept.length) {
-      await w.write({ invalid, checkpoint: page.nextLink ? { page: page.nextLink, done: 0 } : undefined })
+      yield { invalid, checkpoint: page.nextLink ? { page: page.nextLink, done: 0 } : undefined }
       pendingInvalid = []
     }
     for (let at = skip; at < kept.length; at += SP_CHUNK) {
@@ -61,7 +67,7 @@ export async function syncAppRoles(run: EntraRun): Promise<void> {
             if (g) grants.push(g)
           }
           if (grants.length >= FLUSH_AT) {
-            await w.write({ grants })
+            yield { grants }
             grants = []
           }
         }
@@ -74,11 +80,9 @@ export async function syncAppRoles(run: EntraRun): Promise<void> {
           : page.nextLink
             ? { page: page.nextLink, done: 0 }
             : undefined
-      const batch: SyncBatch = { entitlements, grants, invalid: pendingInvalid, checkpoint }
-      await w.write(batch)
+      yield { entitlements, grants, invalid: pendingInvalid, checkpoint }
       pendingInvalid = []
     }
     skip = 0
   }
-  await w.complete(started)
 }

@@ -1,5 +1,5 @@
 import type { RequestOptions } from '../../http/client.ts'
-import { odataPages } from '../../http/paging.ts'
+import { ahead, odataPages } from '../../http/paging.ts'
 import type { StreamWriter, SyncBatch } from '../../types.ts'
 import { cursorLink, cursorRefused, type EntraRun } from './common.ts'
 
@@ -30,7 +30,9 @@ export async function runDeltaStream(run: EntraRun, spec: DeltaStream): Promise<
     let deltaLink: string | undefined
     try {
       const from = start ?? run.graph.http.url(spec.path, spec.params)
-      for await (const page of odataPages(run.graph.http, from, { stats: w.stats, signal: run.signal })) {
+      for await (const page of ahead(
+        odataPages(run.graph.http, from, { stats: w.stats, signal: run.signal }),
+      )) {
         pages++
         const batch = await spec.toBatch(page.items, w)
         const next = page.nextLink ?? page.deltaLink
