@@ -22,22 +22,26 @@ async function readIn(
   fields: readonly string[],
   req: PageRequest,
 ): Promise<SnRecordRaw[]> {
-  const rows: SnRecordRaw[] = []
-  for (const chunk of chunks(ids, IN_CHUNK)) {
-    const condition = snIn(field, chunk)
-    for await (const page of keysetScan<string>(http, {
-      table,
-      fields,
-      limit: PAGE,
-      query: (after) => `${condition}${after ? `^sys_id>${after}` : ''}^ORDERBYsys_id`,
-      keyOf: (r) => r.sys_id,
-      start: null,
-      req,
-    })) {
-      rows.push(...page.rows)
-    }
-  }
-  return rows
+  // Chunks in parallel: the client's pacer keeps the configured concurrency and rate.
+  const parts = await Promise.all(
+    chunks(ids, IN_CHUNK).map(async (chunk) => {
+      const condition = snIn(field, chunk)
+      const rows: SnRecordRaw[] = []
+      for await (const page of keysetScan<string>(http, {
+        table,
+        fields,
+        limit: PAGE,
+        query: (after) => `${condition}${after ? `^sys_id>${after}` : ''}^ORDERBYsys_id`,
+        keyOf: (r) => r.sys_id,
+        start: null,
+        req,
+      })) {
+        rows.push(...page.rows)
+      }
+      return rows
+    }),
+  )
+  return parts.flat()
 }
 
 export interface SnUser {

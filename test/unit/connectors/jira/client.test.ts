@@ -60,9 +60,9 @@ describe('jira/client', () => {
         errorMessages: ["Error in the JQL Query: The character '%' is a reserved JQL character."],
         errors: {},
       })
-    const err = await createJiraHttp(config, silentLogger())
+    const err = (await createJiraHttp(config, silentLogger())
       .request('/rest/api/3/search/jql', { method: 'POST', body: { jql: '%' } })
-      .catch((e) => e as Error)
+      .catch((e) => e)) as Error
     expect(err.message).toMatch(
       /returned 400: Error in the JQL Query: The character '%' is a reserved JQL character/,
     )

@@ -83,7 +83,7 @@ describe('servicenow/auth', () => {
       config({ type: 'oauth', grant: 'client_credentials', clientId: 'cid', clientSecret: 'csecret-value' }),
       silentLogger(),
     )
-    const err = await getTablePage(http, { table: 'sys_user', params: {} }, req).catch((e) => e as Error)
+    const err = (await getTablePage(http, { table: 'sys_user', params: {} }, req).catch((e) => e)) as Error
     expect(err.message).toMatch(/refused the OAuth client_credentials grant \(401\).*OAuth Application User/)
     expect(JSON.stringify(err)).not.toContain('csecret-value')
   })
