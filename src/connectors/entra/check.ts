@@ -67,7 +67,17 @@ async function probe(
     return items
   }
   let groupId: string | undefined
-  for (const p of PROBES) {
+  const probes = config.pim
+    ? [
+        ...PROBES,
+        {
+          permission: 'RoleEligibilitySchedule.Read.Directory',
+          what: 'read eligible (PIM) role assignments',
+          path: () => '/roleManagement/directory/roleEligibilitySchedules?$top=1',
+        },
+      ]
+    : PROBES
+  for (const p of probes) {
     const path = p.path(groupId)
     if (!path) {
       items.push({

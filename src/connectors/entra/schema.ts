@@ -172,6 +172,17 @@ export const RawRoleAssignment = z.looseObject({
 })
 export type RawRoleAssignment = z.infer<typeof RawRoleAssignment>
 
+/** An eligible (PIM) role assignment: `/roleManagement/directory/roleEligibilitySchedules`. */
+export const RawRoleEligibility = z.looseObject({
+  id: z.string().min(1),
+  principalId: z.string().min(1),
+  roleDefinitionId: z.string().min(1),
+  directoryScopeId: z.string().nullable().optional(),
+  status: z.string().nullable().optional(),
+  createdDateTime: IsoTime.nullable().optional(),
+})
+export type RawRoleEligibility = z.infer<typeof RawRoleEligibility>
+
 /** One response of a JSON `$batch`. */
 export const RawBatchResponse = z.looseObject({
   responses: z.array(

@@ -6,6 +6,7 @@ import type {
   RawResource,
   RawRoleAssignment,
   RawRoleDefinition,
+  RawRoleEligibility,
   RawServicePrincipal,
   RawUser,
 } from './schema.ts'
@@ -203,6 +204,24 @@ export function roleDefinitionToEntitlement(d: RawRoleDefinition, scope = '/'): 
     resource: DIRECTORY_RESOURCE,
     privileged: true,
     owners: [],
+  }
+}
+
+/**
+ * Eligibility for a role (PIM) is access one activation away: its own entitlement, `<role id>#eligible`, named
+ * `<role> (eligible)`, privileged like the role.
+ */
+export function eligibleRoleEntitlement(d: RawRoleDefinition, scope = '/'): Entitlement {
+  const role = roleDefinitionToEntitlement(d, scope)
+  return { ...role, externalId: `${role.externalId}#eligible`, name: `${role.name} (eligible)` }
+}
+
+export function roleEligibilityToGrant(e: RawRoleEligibility, principalIsGroup: boolean): Grant {
+  return {
+    principalType: principalIsGroup ? 'group' : 'identity',
+    principalId: e.principalId,
+    entitlementId: `${directoryRoleId(e.roleDefinitionId, e.directoryScopeId)}#eligible`,
+    grantedAt: date(e.createdDateTime),
   }
 }
 

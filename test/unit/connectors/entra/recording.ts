@@ -83,7 +83,7 @@ export function recordingContext(
     config,
     logger: silentLogger(),
     signal,
-    db: {} as Db,
+    db: emptyDb(),
     now: new Date('2026-11-29T12:00:00Z'),
     openStream: async (name) => {
       const w = new RecordingWriter(name, writers[name]?.mode ?? 'full', writers[name]?.resumeFrom ?? null)
@@ -92,4 +92,13 @@ export function recordingContext(
     },
   }
   return { ctx, opened }
+}
+
+/** A store that holds nothing: every query builder chain executes to no rows. */
+function emptyDb(): Db {
+  const chain: unknown = new Proxy(() => {}, {
+    get: (_t, prop) => (prop === 'execute' ? async () => [] : prop === 'then' ? undefined : chain),
+    apply: () => chain,
+  })
+  return chain as Db
 }
