@@ -80,10 +80,14 @@ async function probe(
   for (const p of probes) {
     const path = p.path(groupId)
     if (!path) {
+      const listed = items.some((i) => i.name === 'Group.Read.All' && i.ok)
       items.push({
         name: p.permission,
-        ok: true,
-        detail: `not probed: the tenant has no group to list members of`,
+        ok: listed,
+        detail: listed
+          ? 'not probed: the tenant has no group to list members of'
+          : 'not probed: no group could be listed to read its members',
+        ...(listed ? {} : { fix: 'grant Group.Read.All (or GroupMember.Read.All) and check again' }),
       })
       continue
     }
