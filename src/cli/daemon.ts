@@ -29,6 +29,8 @@ export function register(program: Command): void {
             'running on the embedded store: one process only. For replicas and production, use Postgres (store.url).',
           )
         }
+        // A stray rejection (an aborted request nobody awaits any more) must not take the daemon down.
+        process.on('unhandledRejection', (e) => rt.logger.error({ err: e }, 'unhandled rejection'))
         const daemon = await startDaemon(rt, { listen: opts.listen, syncAtStart: opts.syncAtStart })
         process.stderr.write(`accord daemon: ${daemon.url}/healthz /readyz /metrics\n`)
         return new Promise<number>((resolve) => {
