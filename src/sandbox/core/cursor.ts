@@ -15,3 +15,29 @@ export function decodeCursor<T>(raw: string | null): T | null {
     return null
   }
 }
+
+/** An offset cursor that also remembers the id of the last object sent. */
+export interface OffsetCursor {
+  o: number
+  last?: string
+}
+
+const idOf = (x: unknown): string | undefined =>
+  typeof x === 'string' ? x : ((x as { id?: unknown } | null)?.id as string | undefined)
+
+/**
+ * Where the next page starts. Normally at the offset; but if objects before it were removed since the last page
+ * the list shifted, so resume just after the last object sent, or a page earlier if that one is gone too (a
+ * replay, which clients dedupe by id, rather than a silent skip).
+ */
+export function resumeOffset(items: readonly unknown[], cursor: OffsetCursor, pageSize: number): number {
+  const o = Math.min(Math.max(0, cursor.o), items.length)
+  if (cursor.last === undefined || idOf(items[o - 1]) === cursor.last) return o
+  const at = items.findIndex((x) => idOf(x) === cursor.last)
+  return at >= 0 ? at + 1 : Math.max(0, o - pageSize)
+}
+
+export function nextOffsetCursor(items: readonly unknown[], end: number): OffsetCursor {
+  const last = idOf(items[end - 1])
+  return last === undefined ? { o: end } : { o: end, last }
+}

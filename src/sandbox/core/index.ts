@@ -40,7 +40,7 @@
  */
 export { type ControlOperation, type ControlOperations, callControl, invokeControl } from './control.ts'
 export { RequestCounter } from './counter.ts'
-export { decodeCursor, encodeCursor } from './cursor.ts'
+export { decodeCursor, encodeCursor, nextOffsetCursor, type OffsetCursor, resumeOffset } from './cursor.ts'
 export {
   type FaultDecision,
   FaultInjector,

@@ -4,10 +4,13 @@ import {
   encodeCursor,
   json,
   makeContext,
+  nextOffsetCursor,
+  type OffsetCursor,
   type Reply,
   ReplyError,
   type RequestContext,
   type Router,
+  resumeOffset,
   text,
 } from '../core/index.ts'
 import type { GraphAppRoleAssignment, GraphMemberRef } from '../state.ts'
@@ -65,7 +68,7 @@ function listPage<T>(
   const select = parseSelect(q.get('$select'), shape.type, shape.known)
   const top = parseTop(q.get('$top'), top0)
   const skipRaw = q.get('$skiptoken')
-  const cursor = skipRaw === null ? { o: 0 } : decodeCursor<{ o: number }>(skipRaw)
+  const cursor = skipRaw === null ? { o: 0 } : decodeCursor<OffsetCursor>(skipRaw)
   if (!cursor || typeof cursor.o !== 'number') badRequest(`Invalid $skiptoken '${skipRaw}'.`)
   if (q.has('$skip')) unsupportedQuery(`'$skip' is not supported by the service.`)
   const isAdvanced = advanced(ctx)
@@ -93,17 +96,18 @@ function listPage<T>(
       ),
     )
   }
-  const slice = items.slice(cursor.o, cursor.o + top)
+  const start = resumeOffset(items, cursor, top)
+  const slice = items.slice(start, start + top)
   const value = slice.map((r) => project(wired ? (r as Obj) : shape.wire(r as T), select, shape.defaults))
   const body: Obj = { '@odata.context': `${ctx.origin}/v1.0/$metadata#${entitySet}` }
   if (q.get('$count') === 'true') {
     if (!isAdvanced) badRequest(`$count requires the ConsistencyLevel header set to 'eventual'.`)
     body['@odata.count'] = items.length
   }
-  if (cursor.o + top < items.length) {
+  if (start + top < items.length) {
     const next = new URL(ctx.url.pathname, ctx.origin)
     for (const [k, v] of q) if (k !== '$skiptoken') next.searchParams.append(k, v)
-    next.searchParams.set('$skiptoken', encodeCursor({ o: cursor.o + top }))
+    next.searchParams.set('$skiptoken', encodeCursor(nextOffsetCursor(items, start + top)))
     body['@odata.nextLink'] = next.toString()
   }
   body.value = value

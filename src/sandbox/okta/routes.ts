@@ -2,9 +2,12 @@ import {
   decodeCursor,
   encodeCursor,
   json,
+  nextOffsetCursor,
+  type OffsetCursor,
   type Reply,
   type RequestContext,
   type Router,
+  resumeOffset,
 } from '../core/index.ts'
 import type { OktaApp, OktaGroup, OktaLogEvent, OktaUser } from '../state.ts'
 import { type OktaAuth, type OktaCaller, requireScope } from './auth.ts'
@@ -40,11 +43,13 @@ export function oktaRoutes(router: Router, state: OktaState, auth: OktaAuth): vo
     limits: { def: number; max: number },
   ): Reply => {
     const limit = parseLimit(ctx, limits)
-    const start = afterPosition(ctx, items as readonly unknown[])
+    const start = afterPosition(ctx, items as readonly unknown[], limit)
     const slice = items.slice(start, start + limit)
     const links = [`<${ctx.url.toString()}>; rel="self"`]
     if (start + limit < items.length)
-      links.push(`<${withAfter(ctx, encodeCursor({ o: start + limit }), limit)}>; rel="next"`)
+      links.push(
+        `<${withAfter(ctx, encodeCursor(nextOffsetCursor(items, start + limit)), limit)}>; rel="next"`,
+      )
     return json(200, slice.map(wire), { link: linkStyle++ % 2 === 0 ? links : links.join(', ') })
   }
 
@@ -295,7 +300,7 @@ export function oktaRoutes(router: Router, state: OktaState, auth: OktaAuth): vo
         // Not a bare array: `{value, _links.next}` (Okta's RoleAssignedUsers).
         const ids = [...new Set(t.roles.map((r) => r.userId))]
         const limit = parseLimit(ctx, { def: 100, max: 100 })
-        const start = afterPosition(ctx, ids)
+        const start = afterPosition(ctx, ids, limit)
         const value = ids.slice(start, start + limit).map((id) => ({
           id,
           orn: `orn:okta:directory:${new URL(t.orgName).hostname.split('.')[0]}:users:${id}`,
@@ -303,7 +308,7 @@ export function oktaRoutes(router: Router, state: OktaState, auth: OktaAuth): vo
         }))
         const links: Obj = {}
         if (start + limit < ids.length)
-          links.next = { href: withAfter(ctx, encodeCursor({ o: start + limit }), limit) }
+          links.next = { href: withAfter(ctx, encodeCursor(nextOffsetCursor(ids, start + limit)), limit) }
         return json(200, { value, _links: links })
       }),
     )
@@ -348,11 +353,11 @@ function parseLimit(ctx: RequestContext, limits: { def: number; max: number }): 
 }
 
 /** The position an `after` cursor points at: our opaque cursor, or an object id as Okta also accepts. */
-function afterPosition(ctx: RequestContext, items: readonly unknown[]): number {
+function afterPosition(ctx: RequestContext, items: readonly unknown[], limit: number): number {
   const after = ctx.query.get('after')
   if (after === null || after === '') return 0
-  const c = decodeCursor<{ o: number }>(after)
-  if (c && typeof c.o === 'number') return c.o
+  const c = decodeCursor<OffsetCursor>(after)
+  if (c && typeof c.o === 'number') return resumeOffset(items, c, limit)
   const i = items.findIndex((x) => (typeof x === 'string' ? x : (x as { id?: string }).id) === after)
   return i < 0 ? items.length : i + 1
 }

@@ -365,6 +365,16 @@ describe('graph simulator: queries', () => {
     expect([...seen].sort()).toEqual(expected.sort())
   })
 
+  it('pages /users without skipping anyone when a user before the cursor is deleted', async () => {
+    const s = await start()
+    const t = (await token(s)).body.access_token as string
+    const first = await get(s, '/users?$top=5&$select=id', t)
+    s.control.deleteUser!({ userId: guid(1, 1) })
+    const second = await fetch(first.body['@odata.nextLink'], { headers: { authorization: `Bearer ${t}` } })
+    const ids = ((await second.json()) as { value: { id: string }[] }).value.map((u) => u.id)
+    expect(ids).toEqual([5, 6, 7, 8, 9].map((i) => guid(1, i)))
+  })
+
   it('reports @removed for a deleted user in users/delta', async () => {
     const s = await start({ deltaPageSize: 1000 })
     const t = (await token(s)).body.access_token as string

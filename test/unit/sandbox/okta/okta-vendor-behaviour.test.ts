@@ -185,6 +185,18 @@ describe('okta simulator: paging and queries', () => {
     expect(joined).toMatch(/<http:\/\/127\.0\.0\.1:\d+\/api\/v1\/users\?after=[^>&]+&limit=5>; rel="next"/)
   })
 
+  it('follows a next link without skipping anyone when a user before the cursor leaves the listing', async () => {
+    const s = await start()
+    const first = await rawGet(`${s.url}/api/v1/users?limit=5`)
+    // Deactivated users drop out of the plain listing, shifting everyone after them.
+    s.control.deactivateUser!({ userId: '00u00000000000000001' })
+    const next = /<([^>]+)>; rel="next"/.exec(String(first.headers.link))![1]!
+    const second = await rawGet(next)
+    expect((second.body as { id: string }[]).map((u) => u.id)).toEqual(
+      [5, 6, 7, 8, 10].map((i) => `00u${i.toString(16).padStart(17, '0')}`),
+    )
+  })
+
   it('caps limit at the endpoint maximum and refuses ne and unsupported filters', async () => {
     const s = await start()
     const all = await rawGet(`${s.url}/api/v1/users?search=${encodeURIComponent('status pr')}&limit=1000`)
