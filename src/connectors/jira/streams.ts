@@ -1,4 +1,5 @@
-import { parseRecords } from '../http/validate.ts'
+import { PayloadError } from '../http/errors.ts'
+import { formatZodIssues, parseRecords } from '../http/validate.ts'
 import { compileDate } from '../ticket-mapping/date.ts'
 import { compileTicketMap } from '../ticket-mapping/map-ticket.ts'
 import { isWatermark, WatermarkTracker } from '../ticket-mapping/watermark.ts'
@@ -80,17 +81,16 @@ export async function syncJiraTickets(ctx: SyncContext<JiraConfig>): Promise<voi
   let nextPageToken: string | undefined
   for (;;) {
     ctx.signal.throwIfAborted()
-    const page = JiraSearchPage.parse(
-      (
-        await http.request('/rest/api/3/search/jql', {
-          method: 'POST',
-          body: { jql, fields, maxResults, ...(nextPageToken ? { nextPageToken } : {}) },
-          idempotent: true,
-          signal: ctx.signal,
-          stats: writer.stats,
-        })
-      ).data,
-    )
+    const res = await http.request('/rest/api/3/search/jql', {
+      method: 'POST',
+      body: { jql, fields, maxResults, ...(nextPageToken ? { nextPageToken } : {}) },
+      idempotent: true,
+      signal: ctx.signal,
+      stats: writer.stats,
+    })
+    const parsed = JiraSearchPage.safeParse(res.data)
+    if (!parsed.success) throw new PayloadError(`Jira search: ${formatZodIssues(parsed.error)}`, res.url)
+    const page = parsed.data
     const { records, invalid } = parseRecords(page.issues, JiraIssueRaw)
     const issues = records.filter((issue) => {
       const u = updatedOf(issue)
@@ -114,7 +114,10 @@ export async function syncJiraTickets(ctx: SyncContext<JiraConfig>): Promise<voi
       ),
     )
     await writer.write({ tickets, invalid, checkpoint: checkpoint() })
-    if (page.isLast === true || !page.nextPageToken) break
+    if (page.isLast === true || (page.isLast === undefined && !page.nextPageToken)) break
+    // More pages follow but no token to ask for them: stop as a failure, so this listing removes nothing.
+    if (!page.nextPageToken)
+      throw new Error('Jira search said more pages follow (isLast: false) but gave no nextPageToken')
     nextPageToken = page.nextPageToken
   }
   await writer.complete(tracker.value())

@@ -220,4 +220,22 @@ describe('jira/streams: the tickets stream', () => {
     const outcome = await runConnectorSync(store.db, config, { logger: silentLogger() })
     expect(outcome.error).toMatch(/tickets\.map\.beneficiary: Jira has no field named "Beneficiary email"/)
   })
+
+  it('fails, removing nothing, when Jira says more pages follow but gives no token', async () => {
+    const noApprovals = JiraConfig.parse({
+      ...config,
+      tickets: {
+        ...config.tickets!,
+        approvals: false,
+        overlap: '5m',
+        map: { ...config.tickets!.map, beneficiary: { from: 'fields.customfield_10071' } },
+      },
+    })
+    nock(BASE)
+      .post('/rest/api/3/search/jql')
+      .reply(200, { issues: [issue(1, {})], isLast: false })
+    const outcome = await runConnectorSync(store.db, noApprovals, { logger: silentLogger() })
+    expect(outcome.status).toBe('failed')
+    expect(outcome.error).toMatch(/isLast: false\) but gave no nextPageToken/)
+  })
 })
