@@ -113,18 +113,16 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
       }
     }
     const evidenceRows = evidenceWrites(ctx, evidence, candidates, runId, at)
-    await db.transaction().execute(async (trx) => {
-      await syncPersonKeys(
-        trx,
-        snap.identities.map((i) => ({
-          source: i.source,
-          externalId: i.externalId,
-          personKey: snap.subjects[i.subject]!.key,
-        })),
-        at,
-      )
-      await upsertEvidence(trx, evidenceRows)
-    })
+    await syncPersonKeys(
+      db,
+      snap.identities.map((i) => ({
+        source: i.source,
+        externalId: i.externalId,
+        personKey: snap.subjects[i.subject]!.key,
+      })),
+      at,
+    )
+    await writeEvidence(db, evidenceRows)
     lap('evidence')
     const check = completenessCheck(completeness)
     const existing = await loadFindingStates(db)
@@ -199,6 +197,20 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
   }
 }
 
+/**
+ * Evidence rows are independent and idempotent (a re-run writes the same), so they need no shared transaction:
+ * on Postgres a few slices are written on separate connections at once; PGlite runs them one after another.
+ */
+async function writeEvidence(db: Db, rows: readonly EvidenceWrite[]) {
+  const SLICE = 50_000
+  const slices: EvidenceWrite[][] = []
+  for (let i = 0; i < rows.length; i += SLICE) slices.push(rows.slice(i, i + SLICE))
+  const CONCURRENCY = 3
+  for (let i = 0; i < slices.length; i += CONCURRENCY) {
+    await Promise.all(slices.slice(i, i + CONCURRENCY).map((s) => upsertEvidence(db, s)))
+  }
+}
+
 function bump(
   m: Map<string, { rule: RuleId; severity: Severity; count: number }>,
   rule: RuleId,
@@ -227,6 +239,9 @@ function evidenceWrites(
   for (const c of candidates.values())
     if (c.grant >= 0 && c.suppressedBy?.startsWith('exception')) exceptionBy.set(c.grant, c.suppressedBy)
   const out: EvidenceWrite[] = []
+  // Every grant a ticket covers shares the ticket's part of the detail.
+  const perTicket = new Map<number, Record<string, unknown>>()
+  const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString())
   for (const d of drafts) {
     const k = d.grant
     const info = d.ticket >= 0 ? ctx.tickets[d.ticket]! : null
@@ -235,21 +250,24 @@ function evidenceWrites(
     if (g.evCoveredBy[k] === COVERED_BY.indexOf(d.coveredBy) && prevTicket === ticketRef) continue
     const id = snap.identities[g.principal[k]!]!
     const ent = snap.entitlements[g.ent[k]!]!
-    const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString())
     let detail: Record<string, unknown>
     if (info) {
       const named = ctx.subjectTargets
         .get(id.subject)
         ?.find((st) => st.ticket === d.ticket && ctx.holding.gives(g.ent[k]!, st.ent))
-      detail = {
-        ticketKey: info.t.key,
-        ticketCreatedAt: iso(info.t.createdAt),
-        expiresAt: iso(info.t.expiresAt),
-        approvers: info.t.approvals
-          .filter((a) => a.decision === 'approved')
-          .map((a) => ({ approver: a.approver, decidedAt: iso(a.decidedAt) })),
-        ...(named && named.ent !== g.ent[k] ? { via: snap.entitlements[named.ent]!.name } : {}),
+      let base = perTicket.get(d.ticket)
+      if (!base) {
+        base = {
+          ticketKey: info.t.key,
+          ticketCreatedAt: iso(info.t.createdAt),
+          expiresAt: iso(info.t.expiresAt),
+          approvers: info.t.approvals
+            .filter((a) => a.decision === 'approved')
+            .map((a) => ({ approver: a.approver, decidedAt: iso(a.decidedAt) })),
+        }
+        perTicket.set(d.ticket, base)
       }
+      detail = named && named.ent !== g.ent[k] ? { ...base, via: snap.entitlements[named.ent]!.name } : base
     } else if (d.coveredBy === 'exception') detail = { exception: exceptionBy.get(k) ?? null }
     else if (d.coveredBy === 'birthright') detail = { policy: 'birthright' }
     else

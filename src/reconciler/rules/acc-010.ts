@@ -66,6 +66,8 @@ export function run(ctx: RunContext, emit: Emit): void {
     }
     if (!held) return
     const h = held
+    // Pairs that share the side granted last are one finding (the fingerprint has no place for the other side).
+    const byLater = new Map<number, { others: Set<number>; sets: Set<string> }>()
     sets.forEach((set, si) => {
       const perSide = matches[si]!.map((m) => [...m].filter((e) => h.has(e)))
       if (perSide.some((l) => l.length === 0)) return
@@ -75,28 +77,43 @@ export function run(ctx: RunContext, emit: Emit): void {
             for (const y of perSide[b]!) {
               if (x === y) continue
               const [later, other] = laterOf(ctx, x, h.get(x)!.time, y, h.get(y)!.time)
-              const le = snap.entitlements[later]!
-              const oe = snap.entitlements[other]!
-              emit({
-                rule: 'ACC-010',
-                subject: s,
-                ent: later,
-                ticket: -1,
-                grant: h.get(later)!.grant,
-                title: `${subject.key} holds both ${oe.name} and ${le.name} (${set.name})`,
-                evidence: {
-                  why: `holding both sides of the separation-of-duties set "${set.name}" is a conflict`,
-                  sodSet: set.name,
-                  other: { source: oe.source, type: oe.type, externalId: oe.externalId, name: oe.name },
-                  grantedLast: { name: le.name, at: new Date(h.get(later)!.time).toISOString() },
-                },
-                deps: [...new Set([wildcard(le.source), wildcard(oe.source)])],
-              })
+              const entry = byLater.get(later) ?? { others: new Set<number>(), sets: new Set<string>() }
+              entry.others.add(other)
+              entry.sets.add(set.name)
+              byLater.set(later, entry)
             }
           }
         }
       }
     })
+    for (const [later, { others, sets: names }] of byLater) {
+      const le = snap.entitlements[later]!
+      const os = [...others]
+        .map((o) => snap.entitlements[o]!)
+        .sort((p, q) => p.name.localeCompare(q.name) || p.externalId.localeCompare(q.externalId))
+      const setNames = [...names].sort()
+      emit({
+        rule: 'ACC-010',
+        subject: s,
+        ent: later,
+        ticket: -1,
+        grant: h.get(later)!.grant,
+        title: `${subject.key} holds both ${os.map((o) => o.name).join(', ')} and ${le.name} (${setNames.join(', ')})`,
+        evidence: {
+          why: `holding both sides of the separation-of-duties set ${setNames.map((n) => `"${n}"`).join(', ')} is a conflict`,
+          sodSets: setNames,
+          other: {
+            source: os[0]!.source,
+            type: os[0]!.type,
+            externalId: os[0]!.externalId,
+            name: os[0]!.name,
+          },
+          others: os.map((o) => ({ source: o.source, type: o.type, externalId: o.externalId, name: o.name })),
+          grantedLast: { name: le.name, at: new Date(h.get(later)!.time).toISOString() },
+        },
+        deps: [...new Set([wildcard(le.source), ...os.map((o) => wildcard(o.source))])],
+      })
+    }
   })
 }
 

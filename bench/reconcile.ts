@@ -1,0 +1,200 @@
+/**
+ * Reconcile benchmark: the `large` sandbox scenario (and `medium`, for the growth ratio) loaded into a fresh
+ * store as a complete full sync of each source leaves it, then `reconcile` timed in a child process of its own
+ * (wall time and peak RSS of the reconcile alone): a first run (everything new: findings, evidence, person keys
+ * written) and a second, steady-state run. Open findings are checked against the scenario's manifest.
+ *
+ *   npm run bench:reconcile                                  medium and large, Postgres and PGlite
+ *   npm run bench:reconcile -- --sizes medium --stores postgres
+ *
+ * Postgres from $BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), one schema per run.
+ * Results go to bench/results/reconcile.md.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { sql } from 'kysely'
+import { Policy } from '../src/config/policy.ts'
+import { Config } from '../src/config/schema.ts'
+import { silentLogger } from '../src/core/logger.ts'
+import { comparisonKey, toFindingJson } from '../src/model/findings-json.ts'
+import { reconcile } from '../src/reconciler/reconcile.ts'
+import { generateScenario, type ScenarioSize } from '../src/sandbox/scenario/index.ts'
+import { migrateToLatest } from '../src/store/migrate.ts'
+import { openStore, type Store } from '../src/store/open.ts'
+import { listFindings } from '../src/store/repositories/findings.ts'
+import { loadIntended } from '../test/integration/reconciler/load-intended.ts'
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: 'medium,large' },
+    stores: { type: 'string', default: 'postgres,pglite' },
+    seed: { type: 'string', default: '1' },
+    child: { type: 'boolean', default: false },
+    store: { type: 'string' },
+    schema: { type: 'string' },
+    dir: { type: 'string' },
+    size: { type: 'string' },
+    input: { type: 'string' },
+  },
+})
+const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const SEED = Number(values.seed)
+
+interface RunFigures {
+  wallMs: number
+  timings: Record<string, number>
+  opened: number
+  unchanged: number
+}
+
+interface ChildResult {
+  first: RunFigures
+  second: RunFigures
+  maxRssMb: number
+  open: number
+  matched: number
+  expected: number
+}
+
+async function openFor(kind: string, schema?: string, dir?: string): Promise<Store> {
+  return kind === 'postgres'
+    ? openStore({ url: PG_URL, schema, maxConnections: 4 })
+    : openStore({ path: dir! })
+}
+
+/** In the child: two reconciles of the loaded store, timed, and the open findings scored against the manifest. */
+async function child(): Promise<void> {
+  // What the run needs from the scenario, written by the parent: generating it here would count against RSS.
+  const input = JSON.parse(readFileSync(values.input!, 'utf8')) as { now: string; policy: unknown; manifest: string[] }
+  const manifest = input.manifest
+  const policy = Policy.parse(input.policy)
+  const store = await openFor(values.store!, values.schema, values.dir)
+  process.env.ACCORD_NOW = input.now
+  const once = async (): Promise<RunFigures> => {
+    const t = performance.now()
+    const s = await reconcile(store.db, { config: Config.parse({}), policy, logger: silentLogger() })
+    return { wallMs: Math.round(performance.now() - t), timings: s.timings, opened: s.changes.opened, unchanged: s.changes.unchanged }
+  }
+  const first = await once()
+  const second = await once()
+  const open = (await listFindings(store.db, { status: ['open'] })).map((f) => comparisonKey(toFindingJson(f)))
+  const left = new Map<string, number>()
+  for (const k of manifest) left.set(k, (left.get(k) ?? 0) + 1)
+  let matched = 0
+  for (const k of open) {
+    const n = left.get(k) ?? 0
+    if (n > 0) {
+      matched++
+      left.set(k, n - 1)
+    }
+  }
+  await store.close()
+  const result: ChildResult = {
+    first,
+    second,
+    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    open: open.length,
+    matched,
+    expected: manifest.length,
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`)
+}
+
+interface Row {
+  store: string
+  size: string
+  counts: ReturnType<typeof generateScenario>['counts']
+  loadMs: number
+  result: ChildResult
+}
+
+async function parent(): Promise<void> {
+  const rows: Row[] = []
+  for (const size of values.sizes!.split(',') as ScenarioSize[]) {
+    for (const kind of values.stores!.split(',')) {
+      const scenario = generateScenario({ seed: SEED, size })
+      const schema = `bench_reconcile_${size}_${process.pid}`
+      const dir = kind === 'pglite' ? mkdtempSync(join(tmpdir(), 'accord-bench-')) : undefined
+      const store = await openFor(kind, schema, dir)
+      if (kind === 'postgres') await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db)
+      const m = await migrateToLatest(store)
+      if (m.error) throw m.error
+      const t = performance.now()
+      await loadIntended(store.db, scenario.intended, new Date(Date.parse(scenario.now) - 3_600_000))
+      if (kind === 'postgres') await sql`analyze`.execute(store.db)
+      const loadMs = Math.round(performance.now() - t)
+      await store.close()
+      const counts = scenario.counts
+      process.stderr.write(`${kind} ${size}: loaded ${counts.directGrants} grants, ${counts.tickets} tickets in ${loadMs} ms\n`)
+      const input = join(tmpdir(), `accord-bench-${process.pid}.json`)
+      writeFileSync(
+        input,
+        JSON.stringify({ now: scenario.now, policy: scenario.policy, manifest: scenario.manifest.map(comparisonKey) }),
+      )
+      const args = [process.argv[1]!, '--child', '--store', kind, '--size', size, '--input', input]
+      if (dir) args.push('--dir', dir)
+      else args.push('--schema', schema)
+      const c = spawnSync(process.execPath, ['--max-old-space-size=4096', ...args], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+      rmSync(input, { force: true })
+      if (c.status !== 0) throw new Error(`child failed (${c.status})`)
+      const result = JSON.parse(c.stdout.trim().split('\n').pop()!) as ChildResult
+      process.stderr.write(`${kind} ${size}: ${JSON.stringify(result)}\n`)
+      rows.push({ store: kind, size, counts, loadMs, result })
+      if (dir) rmSync(dir, { recursive: true, force: true })
+      else {
+        const s = await openFor(kind, schema)
+        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(s.db)
+        await s.close()
+      }
+    }
+  }
+  writeFileSync(new URL('./results/reconcile.md', import.meta.url), report(rows))
+  process.stderr.write('wrote bench/results/reconcile.md\n')
+}
+
+function report(rows: Row[]): string {
+  const lines = [
+    '# Reconcile benchmark',
+    '',
+    `\`npm run bench:reconcile\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ` +
+      `${Math.round(totalmem() / 2 ** 30)} GB RAM, Node ${process.version}; machine shared with other work while it ran. ` +
+      `Scenario seed ${SEED}; each reconcile runs in a child process of its own (peak RSS is that process's).`,
+    '',
+    'First run: everything is new (findings, events, evidence for every covered grant, person keys written). ' +
+      'Second run: steady state (nothing changed since).',
+    '',
+    '| store | size | identities | direct grants | tickets | first run | second run | peak RSS | open findings = manifest |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ]
+  for (const r of rows) {
+    lines.push(
+      `| ${r.store} | ${r.size} | ${r.counts.identities} | ${r.counts.directGrants} | ${r.counts.tickets} | ` +
+        `${(r.result.first.wallMs / 1000).toFixed(1)} s | ${(r.result.second.wallMs / 1000).toFixed(1)} s | ` +
+        `${r.result.maxRssMb} MB | ${r.result.matched}/${r.result.expected} matched, ${r.result.open} open |`,
+    )
+  }
+  lines.push('', '## Phases (first run, ms)', '', '| store | size | phases |', '|---|---|---|')
+  for (const r of rows) lines.push(`| ${r.store} | ${r.size} | ${JSON.stringify(r.result.first.timings)} |`)
+  const ratio: string[] = []
+  for (const store of new Set(rows.map((r) => r.store))) {
+    const m = rows.find((r) => r.store === store && r.size === 'medium')
+    const l = rows.find((r) => r.store === store && r.size === 'large')
+    if (m && l) {
+      const time = l.result.first.wallMs / m.result.first.wallMs
+      const data = l.counts.directGrants / m.counts.directGrants
+      ratio.push(`- ${store}: large/medium time ${time.toFixed(1)}x for ${data.toFixed(1)}x the direct grants (first run)`)
+    }
+  }
+  if (ratio.length) lines.push('', '## Growth', '', ...ratio)
+  return `${lines.join('\n')}\n`
+}
+
+if (values.child) await child()
+else await parent()
