@@ -1,3 +1,28 @@
+/**
+ * The Microsoft identity platform + Graph v1.0 simulator (vendor-apis.md section 3), over HTTPS with a CA
+ * generated at start. Start it with `startGraphSimulator(tenant.graph, options)`.
+ *
+ * Identity platform (what msal-node uses; authority `https://localhost:PORT/TENANT` listed in `knownAuthorities`):
+ * `GET /common/discovery/instance`, `GET /{tenant}/v2.0/.well-known/openid-configuration`,
+ * `POST /{tenant}/oauth2/v2.0/token` (client credentials with a client secret or a certificate assertion; AADSTS
+ * errors). Tokens are JWTs whose `roles` are the app's permissions, enforced per endpoint.
+ *
+ * Graph (`/v1.0`): `users`, `users/{id|upn}`, `users/{id}/appRoleAssignments`, `users/delta`, `users/$count`,
+ * `groups`, `groups/{id}`, `groups/{id}/members`, `groups/{id}/transitiveMembers`, `groups/delta`,
+ * `groups/$count`, `servicePrincipals`, `servicePrincipals/{id}` (also `servicePrincipals(appId='…')`),
+ * `…/appRoleAssignedTo`, `…/owners`, `applications`, `applications/{id}`, `…/owners`,
+ * `roleManagement/directory/roleAssignments`, `roleManagement/directory/roleDefinitions`, `POST $batch` (max 20).
+ * `$select`, `$top` (1-999, default 100), `$filter`, `$count`/`$orderby` (with `ConsistencyLevel: eventual`),
+ * `$skiptoken` in absolute `@odata.nextLink`s; delta with `$deltatoken`/`$skiptoken`, `members@delta`, `@removed`,
+ * 410 `resyncRequired`. Throttling: 429 with `Retry-After` and `x-ms-throttle-*`, also per `$batch` item.
+ *
+ * Control operations (`sim.control`, or `POST https://127.0.0.1:PORT/_control/<op>`): addGroupMember,
+ * removeGroupMember {groupId, memberId}; addUser {user}; updateUser {userId, changes}; disableUser, enableUser,
+ * deleteUser {userId}; assignAppRole {resourceId, principalId, appRoleId?}; removeAppRoleAssignment {id};
+ * assignDirectoryRole {principalId, roleDefinitionId}; removeDirectoryRole {id}; rotateAppSecret {id};
+ * expireDeltaTokens; rotateClientSecret (accord's own secret; returns the new one); revokeTokens;
+ * setPermissions {permissions}; plus the core's setFaults, counts, resetCounts.
+ */
 import { randomUUID } from 'node:crypto'
 import {
   generateTlsMaterial,

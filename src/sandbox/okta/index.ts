@@ -1,3 +1,24 @@
+/**
+ * The Okta Management API simulator (vendor-apis.md section 4), plain HTTP on loopback. Start it with
+ * `startOktaSimulator(tenant.okta, options)`.
+ *
+ * Endpoints: `/api/v1/users` (`search`, `filter`, `q`, `limit` <= 200, `after`, `sortBy`/`sortOrder`; the plain
+ * listing omits DEPROVISIONED), `/api/v1/users/{id|login}`, `/api/v1/users/{id}/roles`, `/api/v1/groups` (`search`,
+ * `filter` on id/type/lastUpdated/lastMembershipUpdated, `q`, `expand=stats`), `/api/v1/groups/{id}`,
+ * `/api/v1/groups/{id}/users`, `/api/v1/apps` (`filter`, `q`), `/api/v1/apps/{id}`, `/api/v1/apps/{id}/users`
+ * (`expand=user`), `/api/v1/apps/{id}/groups`, `/api/v1/iam/assignees/users` (`{value, _links.next}`),
+ * `/api/v1/api-tokens`, `/api/v1/logs` (polling and bounded), `POST /oauth2/v1/token` (client credentials with a
+ * `private_key_jwt` assertion). Bare JSON arrays, `Link` next/self headers (separate lines or comma-joined),
+ * `X-Rate-Limit-*` on every response from per-endpoint buckets, 429 `E0000047` (also for the concurrent limit,
+ * with `Limit: 0`), Okta error bodies; `SSWS` tokens and scoped bearer tokens.
+ *
+ * Control operations (`sim.control`, or `POST http://127.0.0.1:PORT/_control/<op>`): addGroupMember,
+ * removeGroupMember {groupId, userId}; assignAppUser, unassignAppUser {appId, userId}; assignAppGroup,
+ * unassignAppGroup {appId, groupId}; assignRole {userId, type, label?}; removeRole {id}; deactivateUser (alias
+ * disableUser), suspendUser, activateUser {userId}; updateUser {userId, profile}; addUser {user};
+ * revokeApiToken {id}; createApiToken {name, userId}; rotateSswsToken (returns the new token);
+ * revokeBearerTokens; plus the core's setFaults, counts, resetCounts. Each change writes its System Log event.
+ */
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { Router, type Simulator, type SimulatorOptions, startSimulator } from '../core/index.ts'
 import type { OktaTenant } from '../state.ts'
