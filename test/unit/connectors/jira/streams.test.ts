@@ -1,5 +1,5 @@
 import nock from 'nock'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { JiraConfig } from '../../../../src/connectors/jira/config.ts'
 import { silentLogger } from '../../../../src/core/logger.ts'
 import type { Store } from '../../../../src/store/open.ts'
@@ -74,10 +74,11 @@ const approval = (
 describe('jira/streams: the tickets stream', () => {
   useHttpMock()
   let store: Store
-  beforeEach(async () => {
+  // One store per file (opening one is slow); each test uses its own connector id.
+  beforeAll(async () => {
     store = await openTempPglite()
   })
-  afterEach(async () => {
+  afterAll(async () => {
     await store.close()
   })
 
@@ -200,6 +201,7 @@ describe('jira/streams: the tickets stream', () => {
       .reply(200, { issues: [{ id: '10001', key: 'ACCESS-1' }], isLast: true })
     const noApprovals = JiraConfig.parse({
       ...config,
+      id: 'jira-nofields',
       tickets: {
         ...config.tickets!,
         approvals: false,
@@ -210,7 +212,7 @@ describe('jira/streams: the tickets stream', () => {
     const outcome = await runConnectorSync(store.db, noApprovals, { logger: silentLogger() })
     expect(outcome.status).toBe('failed')
     expect(outcome.error).toMatch(/1 of 1 tickets records failed validation/)
-    expect(await listTickets(store.db, 'jira')).toEqual([])
+    expect(await listTickets(store.db, 'jira-nofields')).toEqual([])
   })
 
   it('refuses a field display name Jira does not have, naming it', async () => {
@@ -224,6 +226,7 @@ describe('jira/streams: the tickets stream', () => {
   it('fails, removing nothing, when Jira says more pages follow but gives no token', async () => {
     const noApprovals = JiraConfig.parse({
       ...config,
+      id: 'jira-notoken',
       tickets: {
         ...config.tickets!,
         approvals: false,

@@ -1,5 +1,5 @@
 import nock from 'nock'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ServiceNowConfig } from '../../../../src/connectors/servicenow/config.ts'
 import { silentLogger } from '../../../../src/core/logger.ts'
 import type { Store } from '../../../../src/store/open.ts'
@@ -46,10 +46,11 @@ const item = (sysId: string, number: string, fields: Record<string, unknown>) =>
 describe('servicenow/streams: the tickets stream', () => {
   useHttpMock()
   let store: Store
-  beforeEach(async () => {
+  // One store per file (opening one is slow); each test uses its own connector id.
+  beforeAll(async () => {
     store = await openTempPglite()
   })
-  afterEach(async () => {
+  afterAll(async () => {
     await store.close()
   })
 
