@@ -4,6 +4,7 @@ import { action } from './action.ts'
 import { EXIT } from './exit-codes.ts'
 import { globalOptions } from './global-options.ts'
 import { printJson, println, printTable, warn } from './output.ts'
+import { syncProgress } from './progress.ts'
 import { openRuntime } from './runtime.ts'
 
 export function register(program: Command): void {
@@ -19,19 +20,19 @@ export function register(program: Command): void {
         const stop = () => ac.abort(new Error('interrupted'))
         process.once('SIGINT', stop)
         process.once('SIGTERM', stop)
+        const progress = syncProgress(!g.json)
         try {
           const report = await runCycle(rt, {
             full: opts.full,
             signal: ac.signal,
-            onSync: (o) => {
-              if (!g.json && process.stderr.isTTY)
-                process.stderr.write(`synced ${o.connectorId}: ${o.status}\n`)
-            },
+            onProgress: (p) => progress.update(p),
           })
+          progress.stop()
           if (g.json) printJson(cycleJson(report))
           else printCycle(report)
           return report.failed ? EXIT.failed : EXIT.ok
         } finally {
+          progress.stop()
           process.removeListener('SIGINT', stop)
           process.removeListener('SIGTERM', stop)
           await rt.close()

@@ -8,7 +8,7 @@ import { type DeliverReport, deliver } from '../delivery/outbox/deliver.ts'
 import { enqueueRaise } from '../delivery/outbox/enqueue.ts'
 import { type ReconcileSummary, reconcile } from '../reconciler/reconcile.ts'
 import type { Store } from '../store/open.ts'
-import { canSync, runConnectorSync, type SyncOutcome } from '../sync/run-connector.ts'
+import { canSync, runConnectorSync, type SyncOutcome, type SyncProgress } from '../sync/run-connector.ts'
 
 export interface CycleInputs {
   config: Loaded<Config>
@@ -22,6 +22,8 @@ export interface CycleOptions {
   signal?: AbortSignal
   /** Called as each connector's sync finishes (progress output). */
   onSync?: (outcome: SyncOutcome) => void
+  /** Called after each committed page (progress output). */
+  onProgress?: (p: SyncProgress) => void
 }
 
 export interface CycleReport {

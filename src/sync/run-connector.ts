@@ -10,10 +10,22 @@ import type { Db } from '../store/database.ts'
 import { finishSyncRun, startSyncRun } from '../store/repositories/sync-runs.ts'
 import { DbStreamWriter } from './stream-writer.ts'
 
+export interface SyncProgress {
+  connectorId: string
+  stream: string
+  mode: 'full' | 'incremental'
+  records: number
+  requests: number
+  throttled: number
+  rateLimitWaitMs: number
+}
+
 export interface SyncOptions {
   full?: boolean
   logger: Logger
   signal?: AbortSignal
+  /** Called after each committed page of any stream. */
+  onProgress?: (p: SyncProgress) => void
 }
 
 export interface StreamOutcome {

@@ -22,6 +22,8 @@ export interface WriterRun {
   forceFull: boolean
   maxInvalidShare: number
   logger: Logger
+  /** Called after each committed batch (progress output). */
+  onBatch?: (w: DbStreamWriter) => void
 }
 
 export class InvalidShareError extends Error {
