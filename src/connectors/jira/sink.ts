@@ -122,10 +122,21 @@ export function createJiraSink(
     return { key: created.key, externalId: created.id, url: issueUrl(created.key), closed: false }
   }
 
+  async function reopen(record: RaisedRecord, finding: Finding): Promise<RaisedRecord> {
+    if (await transitionTo(record, sink.reopenStatus)) {
+      await comment(record, `accord: the drift is back (${finding.rule}); reopened.`)
+      return { ...record, closed: false }
+    }
+    return createNew(finding, record)
+  }
+
   return {
     find,
     async create(finding) {
-      return (await search(finding)) ?? createNew(finding)
+      // Looked up first (a retried create returns the first issue); a closed one is reopened.
+      const found = await search(finding)
+      if (!found) return createNew(finding)
+      return found.closed ? reopen(found, finding) : found
     },
     async update(record, _finding, change) {
       await comment(record, `accord: ${change}`)
@@ -138,12 +149,6 @@ export function createJiraSink(
       if (!(await transitionTo(record, sink.doneStatus)))
         throw new Error(`Jira issue ${record.key} has no transition to ${JSON.stringify(sink.doneStatus)}`)
     },
-    async reopen(record, finding) {
-      if (await transitionTo(record, sink.reopenStatus)) {
-        await comment(record, `accord: the drift is back (${finding.rule}); reopened.`)
-        return { ...record, closed: false }
-      }
-      return createNew(finding, record)
-    },
+    reopen,
   }
 }

@@ -139,11 +139,35 @@ export function createServiceNowSink(
     return toRecord(parsed.data.result)
   }
 
+  async function reopen(record: RaisedRecord, finding: Finding): Promise<RaisedRecord> {
+    if (sink.allowReopen) {
+      try {
+        const r = await patch(record, {
+          state: sink.reopenState,
+          [f.workNotes]: neutraliseJournal(`accord: the drift is back (${finding.rule}); reopened.`),
+        })
+        if (fieldText(r.state as string) === sink.reopenState) return toRecord(r)
+        ctx.logger.warn({ record: record.key }, 'the instance kept the record closed; raising a new one')
+      } catch (e) {
+        // A business rule or data policy forbidding the reopen answers 403 (or 400 with its message).
+        if (!(e instanceof HttpError) || (e.status !== 403 && e.status !== 400)) throw e
+        ctx.logger.warn(
+          { record: record.key, status: e.status },
+          'the instance refused to reopen; raising a new one',
+        )
+      }
+    }
+    return createNew(finding, record)
+  }
+
   return {
     find: (finding) => find(finding),
     async create(finding) {
-      // Looked up first, so a create retried after a lost response returns the record made the first time.
-      return (await find(finding)) ?? createNew(finding)
+      // Looked up first, so a create retried after a lost response returns the record made the first time;
+      // a closed one is reopened, so the finding always ends with an open record.
+      const found = await find(finding)
+      if (!found) return createNew(finding)
+      return found.closed ? reopen(found, finding) : found
     },
     async update(record, _finding, change) {
       await patch(record, { [f.workNotes]: neutraliseJournal(`accord: ${change}`) })
@@ -157,25 +181,6 @@ export function createServiceNowSink(
         ),
       })
     },
-    async reopen(record, finding) {
-      if (sink.allowReopen) {
-        try {
-          const r = await patch(record, {
-            state: sink.reopenState,
-            [f.workNotes]: neutraliseJournal(`accord: the drift is back (${finding.rule}); reopened.`),
-          })
-          if (fieldText(r.state as string) === sink.reopenState) return toRecord(r)
-          ctx.logger.warn({ record: record.key }, 'the instance kept the record closed; raising a new one')
-        } catch (e) {
-          // A business rule or data policy forbidding the reopen answers 403 (or 400 with its message).
-          if (!(e instanceof HttpError) || (e.status !== 403 && e.status !== 400)) throw e
-          ctx.logger.warn(
-            { record: record.key, status: e.status },
-            'the instance refused to reopen; raising a new one',
-          )
-        }
-      }
-      return createNew(finding, record)
-    },
+    reopen,
   }
 }

@@ -149,6 +149,17 @@ describe('jira/sink', () => {
     expect(comments[0]).toMatchObject({ body: { type: 'doc', version: 1 } })
   })
 
+  it('a create that finds the issue done reopens it instead of raising a second one', async () => {
+    const scope = nock(BASE)
+    search(scope, [{ id: '10042', key: 'IAM-42', fields: { status: { statusCategory: { key: 'done' } } } }])
+    scope
+      .get('/rest/api/3/issue/IAM-42/transitions')
+      .reply(200, { transitions: [{ id: '41', name: 'Reopen', to: { name: 'To Do' } }] })
+    scope.post('/rest/api/3/issue/IAM-42/transitions', { transition: { id: '41' } }).reply(204)
+    scope.post('/rest/api/3/issue/IAM-42/comment').reply(201, { id: '2' })
+    await expect(sink().create(finding)).resolves.toMatchObject({ key: 'IAM-42', closed: false })
+  })
+
   it('reports Jira field errors from the errors map', async () => {
     const scope = nock(BASE)
     search(scope, [])

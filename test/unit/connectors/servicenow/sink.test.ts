@@ -154,6 +154,16 @@ describe('servicenow/sink', () => {
     expect(created.assignment_group).toBe(GROUP)
   })
 
+  it('a create that finds the record closed reopens it instead of raising a second one', async () => {
+    const scope = nock(BASE)
+    lookup(scope, [{ sys_id: INC, number: 'INC0010002', state: '6', active: 'false' }])
+    scope
+      .patch(`${TABLE}/${INC}`, (b) => b.state === '1')
+      .query(true)
+      .reply(200, { result: { sys_id: INC, number: 'INC0010002', state: '1', active: 'true' } })
+    await expect(sinkWith().create(finding)).resolves.toMatchObject({ key: 'INC0010002', closed: false })
+  })
+
   it('finds a closed record as closed', async () => {
     lookup(nock(BASE), [{ sys_id: INC, number: 'INC0010002', state: '7', active: 'false' }])
     await expect(sinkWith().find(finding, { waitForConsistency: true })).resolves.toMatchObject({
