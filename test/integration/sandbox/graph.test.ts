@@ -4,6 +4,7 @@ import { ConfidentialClientApplication } from '@azure/msal-node'
 import { Client, GraphError, PageIterator } from '@microsoft/microsoft-graph-client'
 import { generate } from 'selfsigned'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { generateTlsMaterial, type TlsMaterial } from '../../../src/sandbox/core/index.ts'
 import { type GraphSimulator, startGraphSimulator } from '../../../src/sandbox/graph/index.ts'
 import { guid, tinyGraphTenant } from './tiny-idp-tenant.ts'
 
@@ -14,6 +15,7 @@ import { guid, tinyGraphTenant } from './tiny-idp-tenant.ts'
  */
 
 let sim: GraphSimulator
+let material: TlsMaterial
 let certPem: string
 let privateKey: string
 
@@ -24,7 +26,9 @@ beforeAll(async () => {
   })
   certPem = appCert.cert
   privateKey = appCert.private
+  material = await generateTlsMaterial()
   sim = await startGraphSimulator(tinyGraphTenant({ users: 30, bigGroupMembers: 25 }), {
+    tls: material,
     deltaPageSize: 3,
     memberChunk: 10,
     credentials: { certificatePem: certPem },
@@ -253,5 +257,37 @@ describe('graph simulator with msal-node and microsoft-graph-client', () => {
       })
       .catch((e: unknown) => e)
     expect((tooMany as GraphError).statusCode).toBe(400)
+  })
+
+  it("recovers from a 429 through the client's RetryHandler, which honours Retry-After", async () => {
+    const throttled = await startGraphSimulator(tinyGraphTenant(), {
+      tls: material,
+      rateLimits: { graph: { capacity: 1, windowMs: 1000 } },
+      credentials: { clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret },
+    })
+    try {
+      const token = await new ConfidentialClientApplication({
+        auth: {
+          clientId: throttled.credentials.clientId,
+          authority: throttled.authority,
+          knownAuthorities: [new URL(throttled.authority).host],
+          clientSecret: throttled.credentials.clientSecret,
+        },
+      }).acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] })
+      const client = Client.init({
+        baseUrl: new URL(throttled.graphBaseUrl).origin,
+        defaultVersion: 'v1.0',
+        customHosts: new Set([new URL(throttled.graphBaseUrl).hostname]),
+        authProvider: (done) => done(null, token!.accessToken),
+      })
+      await client.api('/groups').get()
+      const t0 = Date.now()
+      const again = await client.api('/groups').get()
+      expect(again.value).toHaveLength(6)
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(900)
+      expect(throttled.simulator.counter.snapshot().byStatus['429']).toBe(1)
+    } finally {
+      await throttled.close()
+    }
   })
 })

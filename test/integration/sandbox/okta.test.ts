@@ -132,4 +132,21 @@ describe('okta simulator with @okta/okta-sdk-nodejs', () => {
     const body = (await events.json()) as { target: { id: string }[] }[]
     expect(body.map((e) => e.target.map((t) => t.id))).toEqual([['00u00000000000000005', groupId]])
   })
+
+  it('recovers from a 429 the way the SDK does: it waits for X-Rate-Limit-Reset and retries', async () => {
+    const throttled = await startOktaSimulator(tinyOktaTenant(), {
+      credentials: { sswsTokens: ['t'] },
+      rateLimits: { 'GET /api/v1/groups': { capacity: 1, windowMs: 1000 } },
+    })
+    try {
+      const client = new okta.Client({ orgUrl: throttled.url, token: 't', cacheMiddleware: null })
+      expect(await collect(client.groupApi.listGroups({ limit: 100 }))).toHaveLength(5)
+      const t0 = Date.now()
+      expect(await collect(client.groupApi.listGroups({ limit: 100 }))).toHaveLength(5)
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(900)
+      expect(throttled.simulator.counter.snapshot().byStatus['429']).toBe(1)
+    } finally {
+      await throttled.close()
+    }
+  })
 })
