@@ -29,6 +29,18 @@ export interface SnTable {
   version: number
 }
 
+/** The first index where a predicate that is false-then-true over the array turns true (binary search). */
+function firstIndex<T>(items: T[], isTrue: (item: T) => boolean): number {
+  let lo = 0
+  let hi = items.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (isTrue(items[mid]!)) hi = mid
+    else lo = mid + 1
+  }
+  return lo
+}
+
 class TableState implements SnTable {
   readonly name: string
   readonly rows: SnRow[]
@@ -284,6 +296,20 @@ export class SnDatabase {
           ctx,
         )
         const range = compileQuery({ branches: [ranges], orderBy: [] }, (f) => this.field(table, f)?.get, ctx)
+        const first = parsed.orderBy[0]
+        const only = ranges.length === 1 ? ranges[0]![0]! : undefined
+        if (
+          first &&
+          !first.desc &&
+          only &&
+          (only.op === '>' || only.op === '>=') &&
+          only.field === first.field &&
+          this.field(table, first.field)
+        ) {
+          // A lower bound on the ascending leading sort key (keyset or watermark paging): the matches are the tail
+          // of the sorted base (empty values sort first and never match `>`), found by binary search.
+          return base.slice(firstIndex(base, range.matches))
+        }
         return base.filter(range.matches)
       }
     }
