@@ -105,7 +105,12 @@ export async function syncServiceNowTickets(ctx: SyncContext<ServiceNowConfig>):
     fields,
     limit,
     query,
-    keyOf: (r) => ({ t: updatedOf(r)?.toISOString() ?? '', id: r.sys_id }),
+    keyOf: (r) => {
+      const u = updatedOf(r)
+      // The incremental key needs the update time; a full listing pages by sys_id alone.
+      if (!u && incremental) throw new Error(`${cfg.table} ${r.sys_id} has no readable sys_updated_on`)
+      return { t: u?.toISOString() ?? '', id: r.sys_id }
+    },
     start,
     req,
   })) {
