@@ -346,22 +346,44 @@ async function main() {
     say(
       `tenant: ${s.counts.users} users, ${s.counts.grants} direct grants, ${s.counts.servicePrincipals} service principals`,
     )
+    // Time spent committing batches, per stream: the store's share of the wall time.
+    const writeMs = new Map<string, number>()
+    const { DbStreamWriter } = await import('../src/sync/stream-writer.ts')
+    const write = DbStreamWriter.prototype.write
+    DbStreamWriter.prototype.write = async function (this: { stream: string }, batch) {
+      const t = performance.now()
+      try {
+        return await write.call(this, batch)
+      } finally {
+        writeMs.set(this.stream, (writeMs.get(this.stream) ?? 0) + performance.now() - t)
+      }
+    }
     const full = await timedSync(store.db, configFor(s, caFile), true)
+    DbStreamWriter.prototype.write = write
+    const streamMs = new Map<string, number>()
+    {
+      const { sql } = await import('kysely')
+      const rows = await sql<{ stream: string; ms: number }>`select stream,
+          extract(epoch from (finished_at - started_at)) * 1000 as ms
+        from stream_runs where run_id = ${full.out.runId}`.execute(store.db)
+      for (const r of rows.rows) streamMs.set(r.stream, Number(r.ms))
+    }
     const rssMb = process.resourceUsage().maxRSS / 1024
     const grants = full.out.streams
       .filter((x) => ['groups', 'app_roles', 'directory_roles'].includes(x.stream))
       .reduce((n, x) => n + x.records, 0)
     say('')
-    say('| stream | records | requests | minimum | ratio |')
-    say('|---|---|---|---|---|')
+    say('| stream | records | requests | minimum | ratio | stream s | committing s |')
+    say('|---|---|---|---|---|---|---|')
+    const secs = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(1)
     for (const st of full.out.streams) {
       const min = s.minimum[st.stream] ?? 0
       say(
-        `| ${st.stream} | ${st.records} | ${st.stats.requests} | ${min} | ${(st.stats.requests / min).toFixed(3)} |`,
+        `| ${st.stream} | ${st.records} | ${st.stats.requests} | ${min} | ${(st.stats.requests / min).toFixed(3)} | ${secs(streamMs.get(st.stream))} | ${secs(writeMs.get(st.stream))} |`,
       )
     }
     say(
-      `| **total** | | ${full.out.stats.requests} | ${s.minimum.total} | ${(full.out.stats.requests / s.minimum.total!).toFixed(3)} |`,
+      `| **total** | | ${full.out.stats.requests} | ${s.minimum.total} | ${(full.out.stats.requests / s.minimum.total!).toFixed(3)} | | ${secs([...writeMs.values()].reduce((a, b) => a + b, 0))} |`,
     )
     say('')
     say(

@@ -27,6 +27,11 @@ export const EntraConfig = z
      * always list them.
      */
     relistMinutes: z.int().min(0).default(60),
+    /**
+     * Delta pages (about 100 objects each) are committed together until this many records: fewer transactions.
+     * A killed run resumes from the last commit.
+     */
+    deltaCommitRecords: z.int().min(1).default(2000),
   })
   .superRefine((c, ctx) => {
     if (!c.clientSecret === !c.clientCertificate) {

@@ -185,6 +185,8 @@ describeEachStore(import.meta.filename, 'entra sync against the Graph simulator'
       tinyGraphTenant({ users: 40, bigGroupMembers: 35 }),
       { tls: material, deltaPageSize: 3, memberChunk: 4, defaultTop: 5 },
       'killed',
+      // Commit every page, so the kill lands between commits.
+      { deltaCommitRecords: 1 },
     )
     const ref = sb.as('killref')
     try {

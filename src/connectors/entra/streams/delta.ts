@@ -30,15 +30,30 @@ export async function runDeltaStream(run: EntraRun, spec: DeltaStream): Promise<
     let deltaLink: string | undefined
     try {
       const from = start ?? run.graph.http.url(spec.path, spec.params)
+      let pending: SyncBatch | undefined
       for await (const page of ahead(
         odataPages(run.graph.http, from, { stats: w.stats, signal: run.signal }),
       )) {
         pages++
-        const batch = await spec.toBatch(page.items, w)
         const next = page.nextLink ?? page.deltaLink
-        await w.write({ ...batch, checkpoint: next ? { link: next } : undefined })
+        const batch: SyncBatch = {
+          ...(await spec.toBatch(page.items, w)),
+          checkpoint: next ? { link: next } : undefined,
+        }
         deltaLink = page.deltaLink
+        if (pending && (hasRemovals(batch) || hasRemovals(pending))) {
+          await w.write(pending)
+          pending = undefined
+        }
+        pending = pending ? merge(pending, batch) : batch
+        // Pages are committed together up to `deltaCommitRecords` (each write is a transaction); only pages
+        // without removals are merged, so an add and a removal of the same grant keep their order.
+        if (size(pending) >= run.ctx.config.deltaCommitRecords || hasRemovals(pending)) {
+          await w.write(pending)
+          pending = undefined
+        }
       }
+      if (pending) await w.write(pending)
     } catch (e) {
       const refused = start && pages === 0 ? cursorRefused(e) : undefined
       if (refused) {
@@ -51,5 +66,26 @@ export async function runDeltaStream(run: EntraRun, spec: DeltaStream): Promise<
     if (!deltaLink) throw new Error(`${spec.name}: the delta round ended without an @odata.deltaLink`)
     await w.complete({ link: deltaLink })
     return
+  }
+}
+
+function hasRemovals(b: SyncBatch): boolean {
+  return Boolean(b.removed || b.completeGrantScopes?.length)
+}
+
+function size(b: SyncBatch): number {
+  return (b.identities?.length ?? 0) + (b.entitlements?.length ?? 0) + (b.grants?.length ?? 0)
+}
+
+/** Two upsert-only batches as one; the later checkpoint wins. */
+function merge(a: SyncBatch, b: SyncBatch): SyncBatch {
+  const cat = <T>(x: T[] | undefined, y: T[] | undefined) =>
+    x || y ? [...(x ?? []), ...(y ?? [])] : undefined
+  return {
+    identities: cat(a.identities, b.identities),
+    entitlements: cat(a.entitlements, b.entitlements),
+    grants: cat(a.grants, b.grants),
+    invalid: cat(a.invalid, b.invalid),
+    checkpoint: b.checkpoint,
   }
 }

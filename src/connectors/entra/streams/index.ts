@@ -26,31 +26,45 @@ const RUNNERS: Record<string, (run: EntraRun) => Promise<void>> = {
 }
 
 /**
- * One Entra sync: the streams in order (groups before directory roles, which look groups up). A failed stream
- * does not stop the others; it stays incomplete, removes nothing, and the run fails naming it. An abort stops
- * at once.
+ * One Entra sync. Streams run in three lanes at once (the store and Graph overlap): users; groups then directory
+ * roles (which look groups up); service principals then app roles. A failed stream does not stop the others; it
+ * stays incomplete, removes nothing, and the run fails naming it. An abort stops every lane.
  */
 export async function syncEntra(ctx: SyncContext<EntraConfig>): Promise<void> {
   const graph = createGraphClient(ctx.config, ctx.logger)
   const run: EntraRun = { ctx, graph, logger: ctx.logger, signal: ctx.signal, pageSize: 999 }
   const failures: string[] = []
+  const stream = async (name: string) => {
+    ctx.signal.throwIfAborted()
+    try {
+      await RUNNERS[name]!(run)
+    } catch (e) {
+      if (ctx.signal.aborted) throw e
+      const message = e instanceof Error ? e.message : String(e)
+      ctx.logger.error(
+        { stream: name, error: message },
+        'stream failed; it stays incomplete and removes nothing',
+      )
+      failures.push(`${name}: ${message}`)
+    }
+  }
   try {
     // One token up front: a refused sign-in is one clear error, not the same one per stream.
     await graph.auth.acquire(ctx.signal)
-    for (const spec of ENTRA_STREAMS) {
-      ctx.signal.throwIfAborted()
-      try {
-        await RUNNERS[spec.name]!(run)
-      } catch (e) {
-        if (ctx.signal.aborted) throw e
-        const message = e instanceof Error ? e.message : String(e)
-        ctx.logger.error(
-          { stream: spec.name, error: message },
-          'stream failed; it stays incomplete and removes nothing',
-        )
-        failures.push(`${spec.name}: ${message}`)
-      }
-    }
+    const lanes = await Promise.allSettled([
+      stream('users'),
+      (async () => {
+        await stream('groups')
+        await stream('directory_roles')
+      })(),
+      (async () => {
+        await stream('service_principals')
+        await stream('app_roles')
+      })(),
+    ])
+    // Every lane has stopped before the run records its outcome; then an abort is the run's error.
+    const aborted = lanes.find((l) => l.status === 'rejected')
+    if (aborted) throw (aborted as PromiseRejectedResult).reason
   } finally {
     graph.close()
   }

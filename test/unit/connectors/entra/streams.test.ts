@@ -24,7 +24,11 @@ const user = (n: number, extra: Record<string, unknown> = {}) => ({
 })
 const SELECT = 'id,displayName,userPrincipalName,mail,accountEnabled,userType,createdDateTime,employeeId'
 
-function run(writers: Parameters<typeof recordingContext>[1] = {}, config = entraConfig()) {
+// Commit every page unless a test says otherwise, so checkpoints are visible per page.
+function run(
+  writers: Parameters<typeof recordingContext>[1] = {},
+  config = entraConfig({ deltaCommitRecords: 1 }),
+) {
   const { ctx, opened } = recordingContext(config, writers)
   const graph = createGraphClient(ctx.config, silentLogger())
   // Tests keep retry waits short: Retry-After still rules when Graph sends it.
@@ -68,6 +72,31 @@ describe('src/connectors/entra/streams (nock, documented Graph shapes)', () => {
     ])
     expect(ids[0]!.createdAt).toEqual(new Date('2025-01-01T00:00:00Z'))
     expect(w.stats.requests).toBe(2)
+  })
+
+  it('by default, upsert-only delta pages are committed together, with the last page’s link', async () => {
+    mockToken()
+    nock(GRAPH)
+      .get('/v1.0/users/delta')
+      .query(true)
+      .reply(200, { '@odata.nextLink': `${GRAPH}/v1.0/users/delta?$skiptoken=s1`, value: [user(1)] })
+      .get('/v1.0/users/delta')
+      .query({ $skiptoken: 's1' })
+      .reply(200, { '@odata.nextLink': `${GRAPH}/v1.0/users/delta?$skiptoken=s2`, value: [user(2)] })
+      .get('/v1.0/users/delta')
+      .query({ $skiptoken: 's2' })
+      .reply(200, {
+        '@odata.deltaLink': `${GRAPH}/v1.0/users/delta?$deltatoken=d`,
+        value: [user(3), { id: U(4), '@removed': { reason: 'deleted' } }],
+      })
+    const { r, opened } = run({}, entraConfig())
+    await syncUsers(r)
+    const w = opened.get('users')!
+    // Pages 1 and 2 in one commit; page 3 carries a removal, so it is committed on its own, after them.
+    expect(w.batches.map((b) => [b.identities?.length, b.removed ?? null, b.checkpoint])).toEqual([
+      [2, null, { link: `${GRAPH}/v1.0/users/delta?$skiptoken=s2` }],
+      [1, { identities: [U(4)] }, { link: `${GRAPH}/v1.0/users/delta?$deltatoken=d` }],
+    ])
   })
 
   it('users incremental: calls the stored deltaLink and turns @removed into a removal', async () => {
