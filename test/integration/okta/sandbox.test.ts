@@ -20,6 +20,9 @@ import { listIdentities } from '../../../src/store/repositories/identities.ts'
 import { runConnectorSync } from '../../../src/sync/run-connector.ts'
 import { openTempPglite } from '../../helpers/store.ts'
 
+/** A store opens slowly on a busy machine (PGlite compiles its WASM): these tests get two minutes. */
+const SLOW = 120_000
+
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null)
 
 /** The store's live Okta records in the intended's shape, as sorted lines: a diff names what differs. */
@@ -116,97 +119,109 @@ describe('okta connector against the sandbox simulator', () => {
     await sim?.close()
     if (savedNow === undefined) delete process.env.ACCORD_NOW
     else process.env.ACCORD_NOW = savedNow
-  })
+  }, SLOW)
 
-  it('full sync equals the intended records; changes converge incrementally with far fewer requests', async () => {
-    const store = await openTempPglite()
-    try {
-      const started = performance.now()
-      const full = await runConnectorSync(store.db, config, { logger: silentLogger() })
-      console.log(
-        `okta full sync of small: ${Math.round(performance.now() - started)} ms, ${full.stats.requests} requests`,
-      )
-      expect(full.error).toBeNull()
-      const want = intended(scenario.tenant.okta)
-      expect(want.identities.length).toBeGreaterThan(50)
-      expect(await stored(store.db)).toEqual(want)
+  it(
+    'full sync equals the intended records; changes converge incrementally with far fewer requests',
+    async () => {
+      const store = await openTempPglite()
+      try {
+        const started = performance.now()
+        const full = await runConnectorSync(store.db, config, { logger: silentLogger() })
+        console.log(
+          `okta full sync of small: ${Math.round(performance.now() - started)} ms, ${full.stats.requests} requests`,
+        )
+        expect(full.error).toBeNull()
+        const want = intended(scenario.tenant.okta)
+        expect(want.identities.length).toBeGreaterThan(50)
+        expect(await stored(store.db)).toEqual(want)
 
-      // Changes through the control handle, as an admin would make them between two syncs.
-      const t = scenario.tenant.okta
-      // A department-sized group (not an everyone group), and an active user outside it.
-      const [gid, members] = Object.entries(t.groupMembers)
-        .filter(([, m]) => m.length > 1)
-        .sort((a, b) => a[1].length - b[1].length)[0]!
-      const outsider = t.users.find((u) => !members.includes(u.id) && u.status === 'ACTIVE')!
-      const ops = sim.control as unknown as Record<string, (a: unknown) => unknown>
-      ops.removeGroupMember!({ groupId: gid, userId: members[0] })
-      ops.addGroupMember!({ groupId: gid, userId: outsider.id })
-      const app = t.apps.find((a) => !a.isApiServiceApp)!
-      const unassigned = t.users.find(
-        (u) => !t.appUsers.some((x) => x.appId === app.id && x.userId === u.id),
-      )!
-      ops.assignAppUser!({ appId: app.id, userId: unassigned.id })
-      // (The simulator logs no event for unassigning a group from an app, so only the assignment is exercised.)
-      const freeGroup = t.groups.find(
-        (g) => !t.appGroups.some((x) => x.appId === app.id && x.groupId === g.id),
-      )!
-      ops.assignAppGroup!({ appId: app.id, groupId: freeGroup.id })
-      ops.suspendUser!({ userId: outsider.id })
-      if (t.apiTokens[0]) ops.revokeApiToken!({ id: t.apiTokens[0].id })
+        // Changes through the control handle, as an admin would make them between two syncs.
+        const t = scenario.tenant.okta
+        // A department-sized group (not an everyone group), and an active user outside it.
+        const [gid, members] = Object.entries(t.groupMembers)
+          .filter(([, m]) => m.length > 1)
+          .sort((a, b) => a[1].length - b[1].length)[0]!
+        const outsider = t.users.find((u) => !members.includes(u.id) && u.status === 'ACTIVE')!
+        const ops = sim.control as unknown as Record<string, (a: unknown) => unknown>
+        ops.removeGroupMember!({ groupId: gid, userId: members[0] })
+        ops.addGroupMember!({ groupId: gid, userId: outsider.id })
+        const app = t.apps.find((a) => !a.isApiServiceApp)!
+        const unassigned = t.users.find(
+          (u) => !t.appUsers.some((x) => x.appId === app.id && x.userId === u.id),
+        )!
+        ops.assignAppUser!({ appId: app.id, userId: unassigned.id })
+        // (The simulator logs no event for unassigning a group from an app, so only the assignment is exercised.)
+        const freeGroup = t.groups.find(
+          (g) => !t.appGroups.some((x) => x.appId === app.id && x.groupId === g.id),
+        )!
+        ops.assignAppGroup!({ appId: app.id, groupId: freeGroup.id })
+        ops.suspendUser!({ userId: outsider.id })
+        if (t.apiTokens[0]) ops.revokeApiToken!({ id: t.apiTokens[0].id })
 
-      const incStarted = performance.now()
-      const inc = await runConnectorSync(store.db, config, { logger: silentLogger() })
-      console.log(
-        `okta incremental: ${Math.round(performance.now() - incStarted)} ms, ${inc.stats.requests} requests`,
-      )
-      expect(inc.error).toBeNull()
-      expect(inc.streams.every((s) => s.mode === 'incremental')).toBe(true)
-      expect(await stored(store.db)).toEqual(intended(t))
-      // Far fewer: at most a quarter of the full run's requests.
-      expect(inc.stats.requests).toBeLessThan(full.stats.requests / 4)
-    } finally {
-      await store.close()
-    }
-  })
+        const incStarted = performance.now()
+        const inc = await runConnectorSync(store.db, config, { logger: silentLogger() })
+        console.log(
+          `okta incremental: ${Math.round(performance.now() - incStarted)} ms, ${inc.stats.requests} requests`,
+        )
+        expect(inc.error).toBeNull()
+        expect(inc.streams.every((s) => s.mode === 'incremental')).toBe(true)
+        expect(await stored(store.db)).toEqual(intended(t))
+        // Far fewer: at most a quarter of the full run's requests.
+        expect(inc.stats.requests).toBeLessThan(full.stats.requests / 4)
+      } finally {
+        await store.close()
+      }
+    },
+    SLOW,
+  )
 
-  it('a killed full run resumes and ends equal to the intended records', async () => {
-    const store = await openTempPglite()
-    try {
-      const ac = new AbortController()
-      const before = sim.simulator.counter.total
-      const timer = setInterval(() => {
-        if (sim.simulator.counter.total - before >= 25) ac.abort(new Error('killed'))
-      }, 2)
-      const killed = await runConnectorSync(store.db, config, { logger: silentLogger(), signal: ac.signal })
-      clearInterval(timer)
-      expect(killed.status).toBe('failed')
-      const resumed = await runConnectorSync(store.db, config, { logger: silentLogger() })
-      expect(resumed.error).toBeNull()
-      expect(resumed.streams.find((s) => s.stream === 'groups')!.mode).toBe('full')
-      expect(await stored(store.db)).toEqual(intended(scenario.tenant.okta))
-    } finally {
-      await store.close()
-    }
-  })
+  it(
+    'a killed full run resumes and ends equal to the intended records',
+    async () => {
+      const store = await openTempPglite()
+      try {
+        const ac = new AbortController()
+        const before = sim.simulator.counter.total
+        const timer = setInterval(() => {
+          if (sim.simulator.counter.total - before >= 25) ac.abort(new Error('killed'))
+        }, 2)
+        const killed = await runConnectorSync(store.db, config, { logger: silentLogger(), signal: ac.signal })
+        clearInterval(timer)
+        expect(killed.status).toBe('failed')
+        const resumed = await runConnectorSync(store.db, config, { logger: silentLogger() })
+        expect(resumed.error).toBeNull()
+        expect(resumed.streams.find((s) => s.stream === 'groups')!.mode).toBe('full')
+        expect(await stored(store.db)).toEqual(intended(scenario.tenant.okta))
+      } finally {
+        await store.close()
+      }
+    },
+    SLOW,
+  )
 
-  it('syncs through an OAuth service app with a private_key_jwt assertion', async () => {
-    const store = await openTempPglite()
-    try {
-      const oauth = OktaConfig.parse({
-        id: 'okta',
-        kind: 'okta',
-        orgUrl: sim.url,
-        auth: {
-          type: 'oauth',
-          clientId: sim.credentials.serviceApps[0]!.clientId,
-          privateKey: sim.serviceAppPrivateKey!,
-        },
-      }) as ConnectorConfig
-      const out = await runConnectorSync(store.db, oauth, { logger: silentLogger(), full: true })
-      expect(out.error).toBeNull()
-      expect(await stored(store.db)).toEqual(intended(scenario.tenant.okta))
-    } finally {
-      await store.close()
-    }
-  })
+  it(
+    'syncs through an OAuth service app with a private_key_jwt assertion',
+    async () => {
+      const store = await openTempPglite()
+      try {
+        const oauth = OktaConfig.parse({
+          id: 'okta',
+          kind: 'okta',
+          orgUrl: sim.url,
+          auth: {
+            type: 'oauth',
+            clientId: sim.credentials.serviceApps[0]!.clientId,
+            privateKey: sim.serviceAppPrivateKey!,
+          },
+        }) as ConnectorConfig
+        const out = await runConnectorSync(store.db, oauth, { logger: silentLogger(), full: true })
+        expect(out.error).toBeNull()
+        expect(await stored(store.db)).toEqual(intended(scenario.tenant.okta))
+      } finally {
+        await store.close()
+      }
+    },
+    SLOW,
+  )
 })

@@ -2,10 +2,10 @@
  * Groups -> `group` entitlements, and their memberships -> grants. Okta groups do not nest.
  *
  * Full: every group, and every group's members (`/groups/{id}/users`), several groups at once.
- * Incremental: first the System Log's membership events since the last run (a group that Okta deleted loses
- * its memberships there), then the groups whose `lastUpdated` or `lastMembershipUpdated` moved since the
- * watermark; a group whose membership moved is re-listed whole, and that complete listing removes the members
- * it no longer has (`completeGrantScopes`). The re-listing comes after the log so that it has the last word.
+ * Incremental: first the groups whose `lastUpdated` or `lastMembershipUpdated` moved since the watermark; a
+ * group whose membership moved is re-listed whole, and that complete listing removes the members it no longer
+ * has (`completeGrantScopes`). Then the System Log's membership events since the last run, except for the
+ * groups just listed whole (the listing has the last word); a group that Okta deleted loses its memberships.
  *
  * Checkpoints: the groups page being worked on and the groups of it already finished; a killed run starts that
  * page again and skips the finished groups (a group cut off mid-listing is listed again from its start).
@@ -35,6 +35,8 @@ interface GroupsPosition {
   since?: string
   /** Highest `lastUpdated`/`lastMembershipUpdated` seen. */
   watermark?: string
+  /** Incremental: groups listed whole in this run (their log events are superseded). */
+  relisted?: string[]
   /**
    * Groups listed whole whose `lastMembershipUpdated` falls inside the overlap window, with that value: the
    * overlap brings them back next run, and an unchanged value means there is nothing new to list.
@@ -55,32 +57,22 @@ export async function syncGroups(run: OktaRun): Promise<void> {
   } else if (resumed.phase) {
     pos = resumed
   } else {
-    pos = { phase: 'log', log: resumed.log ?? {}, watermark: resumed.watermark, recent: resumed.recent }
+    pos = {
+      phase: 'list',
+      log: resumed.log ?? {},
+      watermark: resumed.watermark,
+      recent: resumed.recent,
+      since: resumed.watermark ? sinceWatermark(resumed.watermark) : undefined,
+      relisted: [],
+    }
   }
   const stats = w.stats
   const signal = ctx.signal
 
-  if (pos.phase === 'log') {
-    const addedThisRun = new Map<string, Set<string>>()
-    for await (const page of pollLog(client, pos.log ?? {}, GROUP_LOG_EVENTS, { stats, signal })) {
-      const batch = membershipChanges(page.events, addedThisRun)
-      pos = { ...pos, log: page.cursor }
-      await write({ ...batch, invalid: page.invalid, checkpoint: pos })
-    }
-    pos = {
-      phase: 'list',
-      log: pos.log,
-      watermark: pos.watermark,
-      recent: pos.recent,
-      since: pos.watermark ? sinceWatermark(pos.watermark) : undefined,
-    }
-    await write({ checkpoint: pos })
-  }
-
   const since = full ? undefined : pos.since
   let start: string | undefined
   let params: Record<string, string | number> | undefined
-  if (pos.page === null) {
+  if (pos.page === null || pos.phase === 'log') {
     start = undefined
   } else if (pos.page) {
     start = pos.page
@@ -120,6 +112,7 @@ export async function syncGroups(run: OktaRun): Promise<void> {
             done.add(g.id)
             recent.set(g.id, g.lastMembershipUpdated)
             pos.recent = Object.fromEntries(recent)
+            if (!full) pos.relisted = [...(pos.relisted ?? []), g.id]
             if (!full) batch.completeGrantScopes = [{ principalType: 'identity', entitlementId: g.id }]
             batch.checkpoint = { ...pos, done: [...done] }
           }
@@ -128,6 +121,21 @@ export async function syncGroups(run: OktaRun): Promise<void> {
       })
       pos = { ...pos, page: page.next ?? null, done: [] }
       await write({ checkpoint: pos })
+    }
+  }
+  if (!full) {
+    // The log after the listing: a group listed whole just now has the last word, so its events are skipped;
+    // events of other groups are newer than the filter query that left those groups out.
+    if (pos.phase !== 'log') {
+      pos = { ...pos, phase: 'log', page: undefined, done: undefined }
+      await write({ checkpoint: pos })
+    }
+    const relisted = new Set(pos.relisted ?? [])
+    const addedThisRun = new Map<string, Set<string>>()
+    for await (const page of pollLog(client, pos.log ?? {}, GROUP_LOG_EVENTS, { stats, signal })) {
+      const batch = membershipChanges(page.events, relisted, addedThisRun)
+      pos = { ...pos, log: page.cursor }
+      await write({ ...batch, invalid: page.invalid, checkpoint: pos })
     }
   }
   await w.complete({
@@ -152,6 +160,7 @@ function recentWithin(recent: Map<string, string>, watermark: string | undefined
  */
 function membershipChanges(
   events: Parameters<typeof targetsOf>[0][],
+  relisted: ReadonlySet<string>,
   addedThisRun: Map<string, Set<string>>,
 ): SyncBatch {
   const state = new Map<string, { groupId: string; userId: string; present: boolean }>()
@@ -168,6 +177,7 @@ function membershipChanges(
     }
     const present = e.eventType === 'group.user_membership.add'
     for (const gid of groups) {
+      if (relisted.has(gid)) continue
       for (const uid of targetsOf(e, 'User'))
         state.set(`${gid}|${uid}`, { groupId: gid, userId: uid, present })
     }
