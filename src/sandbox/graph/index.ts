@@ -33,7 +33,7 @@ import {
   type TlsMaterial,
 } from '../core/index.ts'
 import type { GraphTenant } from '../state.ts'
-import { graphError } from './errors.ts'
+import { aadError, graphError } from './errors.ts'
 import { ALL_READ_PERMISSIONS, type GraphAppCredentials, IdentityPlatform } from './identity.ts'
 import { graphRoutes } from './routes.ts'
 import { GraphState } from './state.ts'
@@ -125,15 +125,23 @@ export async function startGraphSimulator(
           },
           { code: '429', message: 'Please retry after', status: '429' },
         ),
-      serverError: () =>
-        graphError(
-          503,
-          'serviceNotAvailable',
-          'The service is temporarily unavailable. Please retry later.',
-          {
-            'retry-after': '1',
-          },
-        ),
+      // The identity platform answers in its own (AADSTS) shape; Graph in its error shape.
+      serverError: (ctx) =>
+        ctx.url.pathname.startsWith('/v1.0/')
+          ? graphError(
+              503,
+              'serviceNotAvailable',
+              'The service is temporarily unavailable. Please retry later.',
+              {
+                'retry-after': '1',
+              },
+            )
+          : aadError(
+              503,
+              'temporarily_unavailable',
+              90033,
+              'A transient error has occurred. Please try again.',
+            ),
       notFound: (ctx) =>
         ctx.url.pathname.startsWith('/v1.0/')
           ? graphError(

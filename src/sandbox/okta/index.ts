@@ -23,7 +23,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { Router, type Simulator, type SimulatorOptions, startSimulator } from '../core/index.ts'
 import type { OktaTenant } from '../state.ts'
 import { OktaAuth, type OktaCredentials, type OktaServiceApp } from './auth.ts'
-import { oktaError } from './errors.ts'
+import { oauthError, oktaError } from './errors.ts'
 import { oktaRoutes } from './routes.ts'
 import { OktaState } from './state.ts'
 
@@ -130,7 +130,11 @@ export async function startOktaSimulator(
           'x-rate-limit-remaining': '0',
           'x-rate-limit-reset': String(Math.ceil(clock() / 1000) + 1),
         }),
-      serverError: () => oktaError(500, 'E0000009', 'Internal Server Error'),
+      // The authorization server answers in the OAuth shape; the management API in Okta's.
+      serverError: (ctx) =>
+        ctx.url.pathname.startsWith('/oauth2/')
+          ? oauthError(500, 'server_error', 'The authorization server encountered an unexpected error.')
+          : oktaError(500, 'E0000009', 'Internal Server Error'),
       notFound: (ctx) =>
         oktaError(404, 'E0000007', `Not found: Resource not found: ${ctx.url.pathname} (Endpoint)`),
       methodNotAllowed: () =>

@@ -171,6 +171,10 @@ describe('graph simulator: throttling and faults', () => {
     expect(r.status).toBe(503)
     expect(r.headers.get('retry-after')).toBe('1')
     expect(r.body).toEqual(graphErrorShape('serviceNotAvailable'))
+    // The token endpoint fails in the identity platform's own shape.
+    const t2 = await token(s)
+    expect(t2.status).toBe(503)
+    expect(t2.body).toMatchObject({ error: 'temporarily_unavailable', error_codes: [90033] })
   })
 
   it('injects 429 TooManyRequests with Retry-After', async () => {

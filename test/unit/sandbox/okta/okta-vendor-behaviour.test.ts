@@ -151,6 +151,8 @@ describe('okta simulator: faults', () => {
     expect(err.status).toBe(500)
     expect(err.body).toEqual(E('E0000009'))
     expect(err.headers['x-rate-limit-limit']).toBe('600')
+    const tokenErr = await tokenRequest(s, await assertion({ aud: `${s.url}/oauth2/v1/token` }))
+    expect(tokenErr).toMatchObject({ status: 500, body: { error: 'server_error' } })
 
     s.simulator.setFaults('429=1')
     const limited = await rawGet(`${s.url}/api/v1/users`)
