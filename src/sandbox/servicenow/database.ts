@@ -325,7 +325,7 @@ export class SnDatabase {
     const t = this.table(table)
     const compiled = compileQuery(parsed, (f) => this.field(table, f)?.get, ctx)
     const rows = this.#candidates(t, parsed).filter(compiled.matches)
-    if (compiled.compare) rows.sort(compiled.compare)
+    compiled.sort(rows)
     if (!volatile) {
       if (this.#cache.size >= 16) this.#cache.delete(this.#cache.keys().next().value!)
       this.#cache.set(key, rows)
