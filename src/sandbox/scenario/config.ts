@@ -158,10 +158,10 @@ export function sandboxConfig(o: SandboxConfigOptions): { config: Record<string,
   }
   return {
     config,
-    yaml: `# accord sandbox configuration (generated)\n${stringify(config, { lineWidth: 0 })}`,
+    yaml: `# accord sandbox configuration (generated)\n${stringify(config, { lineWidth: 0, aliasDuplicateObjects: false })}`,
   }
 }
 
 export function policyYaml(policy: PolicyInput): string {
-  return `# accord sandbox policy (generated): what the scenario's planted findings assume\n${stringify(policy, { lineWidth: 0 })}`
+  return `# accord sandbox policy (generated): what the scenario's planted findings assume\n${stringify(policy, { lineWidth: 0, aliasDuplicateObjects: false })}`
 }
