@@ -14,7 +14,7 @@ import { syncPersonKeys } from '../store/repositories/person-keys.ts'
 import { finishReconcileRun, startReconcileRun } from '../store/repositories/reconcile-runs.ts'
 import { activeSuppressions } from '../store/repositories/suppressions.ts'
 import { streamCompleteness } from '../store/repositories/sync-runs.ts'
-import { completenessCheck } from './completeness.ts'
+import { completenessCheck, sourcesWithFailedLastRun } from './completeness.ts'
 import { RunContext } from './context.ts'
 import { type EvidenceDraft, evaluate } from './evaluate.ts'
 import { finalize } from './finalize.ts'
@@ -44,7 +44,10 @@ export interface ReconcileSummary {
   heldBack: {
     opening: number
     resolving: number
+    /** Inputs that held a finding back. */
     incompleteInputs: string[]
+    /** Every stream (`source/stream`) not complete now, and sources whose latest sync failed, held back or not. */
+    incompleteStreams: string[]
     findingIds: { open: string[]; resolve: string[] }
   }
   /** Open findings after the run, by rule and severity. */
@@ -124,7 +127,8 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
     )
     await writeEvidence(db, evidenceRows)
     lap('evidence')
-    const check = completenessCheck(completeness)
+    const failedSources = await sourcesWithFailedLastRun(db)
+    const check = completenessCheck(completeness, failedSources)
     const existing = await loadFindingStates(db)
     const plan = planLifecycle(candidates, existing, check.complete, runId, at)
     lap('plan')
@@ -158,6 +162,10 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
         opening: plan.counts.heldOpen,
         resolving: plan.counts.heldResolve,
         incompleteInputs: check.incomplete(),
+        incompleteStreams: [
+          ...completeness.filter((c) => !c.complete).map((c) => `${c.connectorId}/${c.stream}`),
+          ...[...failedSources].map((src) => `${src} (latest sync failed)`),
+        ].sort(),
         findingIds: { open: plan.held.open.slice(0, 1000), resolve: plan.held.resolve.slice(0, 1000) },
       },
       open: [...open.values()].sort(
