@@ -163,9 +163,20 @@ export function issueApi(router: Router, db: JiraDatabase): void {
           summary: 'You must specify a summary of the issue.',
         })
       }
+      // Entity properties set on create, as `[{key, value}]`.
+      const properties = body.properties ?? []
+      if (
+        !Array.isArray(properties) ||
+        !properties.every(
+          (p) => p && typeof p === 'object' && typeof (p as { key?: unknown }).key === 'string',
+        )
+      ) {
+        return jiraError(400, ["The 'properties' of an issue create must be a list of {key, value}."])
+      }
       const created = createIssue(db, fields as Record<string, unknown>, principal(ctx), ctx.origin)
       if ('errors' in created) return jiraError(400, [], created.errors)
       const { issue } = created
+      for (const p of properties as { key: string; value: unknown }[]) issue.properties[p.key] = p.value
       return json(201, { id: issue.id, key: issue.key, self: `${ctx.origin}/rest/api/3/issue/${issue.id}` })
     },
     'POST /rest/api/3/issue',

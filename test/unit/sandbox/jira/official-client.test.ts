@@ -138,6 +138,18 @@ describe('Jira simulator with the official jira.js client', () => {
     })
   })
 
+  it('sets entity properties given on create', async () => {
+    const created = await jira.issues.createIssue({
+      fields: { project: { key: 'IAM' }, issuetype: { name: 'Task' }, summary: 'with property' },
+      properties: [{ key: 'accord', value: { fingerprint: 'f-new' } }],
+    })
+    const prop = await jira.issueProperties.getIssueProperty({
+      issueIdOrKey: created.key,
+      propertyKey: 'accord',
+    })
+    expect(prop.value).toEqual({ fingerprint: 'f-new' })
+  })
+
   it('stores and reads issue properties, searchable by issue.property', async () => {
     await jira.issueProperties.setIssueProperty({
       issueIdOrKey: 'ACCESS-7',
