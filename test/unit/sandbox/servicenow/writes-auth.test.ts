@@ -110,6 +110,31 @@ describe('ServiceNow simulator: writes', () => {
     expect((await call(s, 'PATCH', '/api/now/v2/table/incident/0123', { state: '2' })).status).toBe(404)
   })
 
+  it('serves another configured table with its own columns and references', async () => {
+    const s = await start({
+      tables: {
+        u_access_finding: {
+          columns: ['sys_id', 'sys_created_on', 'sys_updated_on', 'number', 'u_fingerprint', 'u_owner'],
+          references: { u_owner: 'sys_user' },
+        },
+      },
+    })
+    const res = await call(s, 'POST', '/api/now/v2/table/u_access_finding', {
+      u_fingerprint: 'f-1',
+      u_owner: ID.alice,
+      nope: 'x',
+    })
+    expect(res.status).toBe(201)
+    const list = (await (
+      await call(
+        s,
+        'GET',
+        '/api/now/v2/table/u_access_finding?sysparm_query=u_fingerprint=f-1&sysparm_fields=u_fingerprint,u_owner.email,nope',
+      )
+    ).json()) as Json
+    expect(list.result).toEqual([{ u_fingerprint: 'f-1', 'u_owner.email': 'alice@contoso.com' }])
+  })
+
   it('refuses a body that is not JSON with the ServiceNow error envelope', async () => {
     const s = await start()
     const res = await fetch(`${s.url}/api/now/v2/table/incident`, {
