@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto'
 import type { ServiceNowTenant } from '../state.ts'
 import { parseEncodedQuery, type SnQuery } from './encoded-query.ts'
 import { compileQuery, type FieldGetter, type QueryContext, type SnRow } from './query-eval.ts'
-import { BUILTIN_TABLES, displayField, NUMBER_PREFIX, TASK_TABLES, type TableSchema } from './schema.ts'
+import {
+  BUILTIN_TABLES,
+  choiceRows,
+  displayField,
+  NUMBER_PREFIX,
+  TASK_TABLES,
+  type TableSchema,
+} from './schema.ts'
 import { parseSnDateTime, snDateTime, WriteClock } from './time.ts'
 
 /** A (possibly dot-walked) field as the table API sees it. */
@@ -112,6 +119,7 @@ export class SnDatabase {
   constructor(tenant: ServiceNowTenant, extraTables: Record<string, TableSchema> = {}) {
     this.tenant = tenant
     this.#hidden = new Set(tenant.aclHidden)
+    if (!tenant.tables.sys_choice?.length) tenant.tables.sys_choice = choiceRows()
     const names = new Set([
       ...Object.keys(BUILTIN_TABLES),
       ...Object.keys(extraTables),

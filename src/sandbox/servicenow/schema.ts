@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+
 /**
  * What the simulator knows of ServiceNow tables beyond the tenant's rows: the columns and references of the
  * tables it serves (so an empty `incident` table still has fields, and unknown fields can be ignored as the real
@@ -95,6 +97,10 @@ export const BUILTIN_TABLES: Record<string, TableSchema> = {
     columns: [...SYS, 'item_option_new', 'value', 'order'],
     references: { item_option_new: 'item_option_new' },
   },
+  sys_choice: {
+    columns: [...SYS, 'name', 'element', 'value', 'label', 'language', 'sequence', 'inactive'],
+    references: {},
+  },
   sc_item_option_mtom: {
     columns: [...SYS, 'request_item', 'sc_item_option'],
     references: { request_item: 'sc_req_item', sc_item_option: 'sc_item_option' },
@@ -165,6 +171,33 @@ const CHOICES: Record<string, Record<string, string>> = {
     '8': 'Canceled',
   },
   'sysapproval_approver.state': APPROVAL,
+}
+
+/**
+ * The `sys_choice` rows behind the labels above, one per table, column and value (what a client enumerates with
+ * `sys_choice?sysparm_query=name=sysapproval_approver^element=state`), with sys_ids derived from their names.
+ */
+export function choiceRows(): Record<string, string>[] {
+  const rows: Record<string, string>[] = []
+  for (const [table, schema] of Object.entries(BUILTIN_TABLES)) {
+    for (const column of schema.columns) {
+      const labels = CHOICES[`${table}.${column}`] ?? CHOICES[`*.${column}`]
+      if (!labels || column === 'active') continue
+      for (const [i, [value, label]] of Object.entries(labels).entries()) {
+        rows.push({
+          sys_id: createHash('md5').update(`${table}.${column}.${value}`).digest('hex'),
+          name: table,
+          element: column,
+          value,
+          label,
+          language: 'en',
+          sequence: String(i),
+          inactive: 'false',
+        })
+      }
+    }
+  }
+  return rows
 }
 
 export function choiceLabel(table: string, column: string, value: string): string {

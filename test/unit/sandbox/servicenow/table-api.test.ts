@@ -167,6 +167,21 @@ describe('ServiceNow Table API simulator: reads (vendor-apis.md section 1)', () 
     expect(since.body.result).toEqual([{ number: 'RITM0010004' }, { number: 'RITM0010005' }])
   })
 
+  it('lists choice values in sys_choice, as the reference suggests for approval states', async () => {
+    const { body } = await get(
+      '/api/now/v2/table/sys_choice?sysparm_query=name=sysapproval_approver^element=state^ORDERBYsequence&sysparm_fields=value,label',
+    )
+    expect(body.result.map((c: { value: string }) => c.value)).toEqual([
+      'not requested',
+      'requested',
+      'approved',
+      'rejected',
+      'cancelled',
+      'not_required',
+      'duplicate',
+    ])
+  })
+
   it('omits the Link header when everything fits on one page', async () => {
     const { headers } = await get('/api/now/v2/table/sys_user?sysparm_fields=user_name')
     expect(headers.get('link')).toBeNull()
