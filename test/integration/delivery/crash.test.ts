@@ -23,7 +23,9 @@ import { ACCORD_BIN, runCli } from '../../helpers/cli.ts'
 import { TEST_DATABASE_URL } from '../../helpers/store.ts'
 import { seedOpenFindings } from './bulk-seed.ts'
 
-const N = 1_000
+/** 1,000 as DESIGN asks; ACCORD_CRASH_FINDINGS lowers it on a machine too busy for it. */
+const N = Number(process.env.ACCORD_CRASH_FINDINGS ?? 1_000)
+const KILL_AT = Math.floor(N * 0.3)
 const SEARCH_DELAY_MS = 500
 
 /**
@@ -187,9 +189,9 @@ for (const kind of kinds) {
 
     it('ServiceNow: killed mid-way and restarted, exactly 1,000 incidents, none twice', async () => {
       await seed('entra', 'snow')
-      expect(await deliverKilledAt(() => incidents().length, 300)).toBe('SIGKILL')
+      expect(await deliverKilledAt(() => incidents().length, KILL_AT)).toBe('SIGKILL')
       const before = incidents().length
-      expect(before).toBeGreaterThanOrEqual(300)
+      expect(before).toBeGreaterThanOrEqual(KILL_AT)
       expect(before).toBeLessThan(N)
       const rerun = await runCli(['deliver', '--no-exports', '--json', '--config', configFile], {
         env,
@@ -208,9 +210,9 @@ for (const kind of kinds) {
 
     it('Jira with its search delay: killed mid-way and restarted, exactly 1,000 issues, none twice', async () => {
       await seed('okta', 'jira')
-      expect(await deliverKilledAt(() => issues().length, 300)).toBe('SIGKILL')
+      expect(await deliverKilledAt(() => issues().length, KILL_AT)).toBe('SIGKILL')
       const before = issues().length
-      expect(before).toBeGreaterThanOrEqual(300)
+      expect(before).toBeGreaterThanOrEqual(KILL_AT)
       expect(before).toBeLessThan(N)
       const rerun = await runCli(['deliver', '--no-exports', '--json', '--config', configFile], {
         env,
