@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import nock from 'nock'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { JiraConfig } from '../../../../src/connectors/jira/config.ts'
 import { jiraConnector } from '../../../../src/connectors/jira/index.ts'
 import type { SyncContext } from '../../../../src/connectors/types.ts'
@@ -11,7 +11,7 @@ import { listTickets } from '../../../../src/store/repositories/tickets.ts'
 import { runConnectorSync } from '../../../../src/sync/run-connector.ts'
 import { DbStreamWriter } from '../../../../src/sync/stream-writer.ts'
 import { useHttpMock } from '../../../helpers/http-mock.ts'
-import { openTempPglite } from '../../../helpers/store.ts'
+import { describeEachStore } from '../../../helpers/store.ts'
 
 const BASE = 'https://acme.atlassian.net'
 const NOW = '2026-05-15T01:02:30Z'
@@ -63,12 +63,12 @@ function searchReturns(jql: string, pages: unknown[][]) {
   })
 }
 
-describe('jira: incremental runs and resume, against a store', () => {
+describeEachStore(import.meta.url, 'jira: incremental runs and resume, against a store', (factory) => {
   useHttpMock()
   let store: Store
   beforeAll(async () => {
     process.env.ACCORD_NOW = NOW
-    store = await openTempPglite()
+    store = await factory.open()
   })
   afterAll(async () => {
     delete process.env.ACCORD_NOW
