@@ -20,7 +20,8 @@ interface ExportCliOptions {
 /** Attaches `export` to the `findings` command (registered before this file in commands.ts). */
 export function register(program: Command): void {
   const findings = program.commands.find((c) => c.name() === 'findings')
-  if (!findings) throw new Error('findings export: register src/cli/findings.ts before src/cli/findings-export.ts')
+  if (!findings)
+    throw new Error('findings export: register src/cli/findings.ts before src/cli/findings-export.ts')
   registerExport(findings)
 }
 
