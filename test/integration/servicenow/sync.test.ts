@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest'
 import { ServiceNowConfig } from '../../../src/connectors/servicenow/config.ts'
 import { servicenowConnector } from '../../../src/connectors/servicenow/index.ts'
 import type { SyncContext } from '../../../src/connectors/types.ts'
