@@ -115,7 +115,7 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
         evidence.push({ grant: c.grant, coveredBy: 'exception', ticket: -1 })
       }
     }
-    const evidenceRows = evidenceWrites(ctx, evidence, candidates, runId, at)
+    const buildEvidence = evidenceBuilder(ctx, candidates, runId, at)
     await syncPersonKeys(
       db,
       snap.identities.map((i) => ({
@@ -125,7 +125,7 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
       })),
       at,
     )
-    await writeEvidence(db, evidenceRows)
+    const evidenceWritten = await writeEvidence(db, evidence, buildEvidence)
     lap('evidence')
     const failedSources = await sourcesWithFailedLastRun(db)
     const check = completenessCheck(completeness, failedSources)
@@ -172,7 +172,7 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
         (a, b) => a.rule.localeCompare(b.rule) || a.severity.localeCompare(b.severity),
       ),
       suppressed,
-      evidence: { covered: evidence.length, written: evidenceRows.length },
+      evidence: { covered: evidence.length, written: evidenceWritten },
       data: {
         identities: snap.identities.length,
         entitlements: snap.entitlements.length,
@@ -209,14 +209,27 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
  * Evidence rows are independent and idempotent (a re-run writes the same), so they need no shared transaction:
  * on Postgres a few slices are written on separate connections at once; PGlite runs them one after another.
  */
-async function writeEvidence(db: Db, rows: readonly EvidenceWrite[]) {
-  const SLICE = 50_000
-  const slices: EvidenceWrite[][] = []
-  for (let i = 0; i < rows.length; i += SLICE) slices.push(rows.slice(i, i + SLICE))
+async function writeEvidence(
+  db: Db,
+  drafts: readonly EvidenceDraft[],
+  build: (drafts: readonly EvidenceDraft[]) => EvidenceWrite[],
+): Promise<number> {
+  // Rows are built a slice at a time, so memory holds a few slices, not one row per covered grant.
+  const SLICE = 25_000
   const CONCURRENCY = 3
-  for (let i = 0; i < slices.length; i += CONCURRENCY) {
-    await Promise.all(slices.slice(i, i + CONCURRENCY).map((s) => upsertEvidence(db, s)))
+  let written = 0
+  for (let i = 0; i < drafts.length; i += SLICE * CONCURRENCY) {
+    const batch: Promise<void>[] = []
+    for (let j = 0; j < CONCURRENCY; j++) {
+      const from = i + j * SLICE
+      if (from >= drafts.length) break
+      const rows = build(drafts.slice(from, from + SLICE))
+      written += rows.length
+      batch.push(upsertEvidence(db, rows))
+    }
+    await Promise.all(batch)
   }
+  return written
 }
 
 function bump(
@@ -230,75 +243,76 @@ function bump(
   else m.set(k, { rule, severity, count: 1 })
 }
 
-/** Evidence rows for covered grants whose coverage is new or changed since the last recorded one. */
-function evidenceWrites(
+/** Builds evidence rows for covered grants whose coverage is new or changed since the last recorded one. */
+function evidenceBuilder(
   ctx: RunContext,
-  drafts: readonly EvidenceDraft[],
   candidates: ReadonlyMap<
     string,
     { grant: number; suppressedBy: string | null; rule: string; status: string }
   >,
   runId: string,
   at: Date,
-): EvidenceWrite[] {
+): (drafts: readonly EvidenceDraft[]) => EvidenceWrite[] {
   const { snap } = ctx
   const g = snap.grants
   const exceptionBy = new Map<number, string>()
   for (const c of candidates.values())
     if (c.grant >= 0 && c.suppressedBy?.startsWith('exception')) exceptionBy.set(c.grant, c.suppressedBy)
-  const out: EvidenceWrite[] = []
   // Every grant a ticket covers shares the ticket's part of the detail.
   const perTicket = new Map<number, Record<string, unknown>>()
   const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString())
-  for (const d of drafts) {
-    const k = d.grant
-    const info = d.ticket >= 0 ? ctx.tickets[d.ticket]! : null
-    const ticketRef = info ? recKey(info.t.source, info.t.externalId) : null
-    const prevTicket = g.evTicket[k]! >= 0 ? snap.evTickets[g.evTicket[k]!] : null
-    if (g.evCoveredBy[k] === COVERED_BY.indexOf(d.coveredBy) && prevTicket === ticketRef) continue
-    const id = snap.identities[g.principal[k]!]!
-    const ent = snap.entitlements[g.ent[k]!]!
-    let detail: Record<string, unknown>
-    if (info) {
-      const named = ctx.subjectTargets
-        .get(id.subject)
-        ?.find((st) => st.ticket === d.ticket && ctx.holding.gives(g.ent[k]!, st.ent))
-      let base = perTicket.get(d.ticket)
-      if (!base) {
-        base = {
-          ticketKey: info.t.key,
-          ticketCreatedAt: iso(info.t.createdAt),
-          expiresAt: iso(info.t.expiresAt),
-          approvers: info.t.approvals
-            .filter((a) => a.decision === 'approved')
-            .map((a) => ({ approver: a.approver, decidedAt: iso(a.decidedAt) })),
+  return (drafts) => {
+    const out: EvidenceWrite[] = []
+    for (const d of drafts) {
+      const k = d.grant
+      const info = d.ticket >= 0 ? ctx.tickets[d.ticket]! : null
+      const ticketRef = info ? recKey(info.t.source, info.t.externalId) : null
+      const prevTicket = g.evTicket[k]! >= 0 ? snap.evTickets[g.evTicket[k]!] : null
+      if (g.evCoveredBy[k] === COVERED_BY.indexOf(d.coveredBy) && prevTicket === ticketRef) continue
+      const id = snap.identities[g.principal[k]!]!
+      const ent = snap.entitlements[g.ent[k]!]!
+      let detail: Record<string, unknown>
+      if (info) {
+        const named = ctx.subjectTargets
+          .get(id.subject)
+          ?.find((st) => st.ticket === d.ticket && ctx.holding.gives(g.ent[k]!, st.ent))
+        let base = perTicket.get(d.ticket)
+        if (!base) {
+          base = {
+            ticketKey: info.t.key,
+            ticketCreatedAt: iso(info.t.createdAt),
+            expiresAt: iso(info.t.expiresAt),
+            approvers: info.t.approvals
+              .filter((a) => a.decision === 'approved')
+              .map((a) => ({ approver: a.approver, decidedAt: iso(a.decidedAt) })),
+          }
+          perTicket.set(d.ticket, base)
         }
-        perTicket.set(d.ticket, base)
-      }
-      detail = named && named.ent !== g.ent[k] ? { ...base, via: snap.entitlements[named.ent]!.name } : base
-    } else if (d.coveredBy === 'exception') detail = { exception: exceptionBy.get(k) ?? null }
-    else if (d.coveredBy === 'birthright') detail = { policy: 'birthright' }
-    else
-      detail = {
-        policy: 'baseline',
-        accepted: g.baselined[k] === 1 ? 'accord baseline accept' : 'policy baseline',
-      }
-    out.push({
-      source: id.source,
-      principalType: 'identity',
-      principalId: id.externalId,
-      entitlementId: ent.externalId,
-      coveredBy: d.coveredBy,
-      ticketSource: info?.t.source ?? null,
-      ticketId: info?.t.externalId ?? null,
-      ticketKey: info?.t.key ?? null,
-      detail,
-      approvedAt: info?.approvedAt != null ? new Date(info.approvedAt) : null,
-      grantedAt: Number.isNaN(g.grantedAt[k]!) ? null : new Date(g.grantedAt[k]!),
-      grantFirstSeen: new Date(g.firstSeen[k]!),
-      at,
-      runId,
-    })
+        detail = named && named.ent !== g.ent[k] ? { ...base, via: snap.entitlements[named.ent]!.name } : base
+      } else if (d.coveredBy === 'exception') detail = { exception: exceptionBy.get(k) ?? null }
+      else if (d.coveredBy === 'birthright') detail = { policy: 'birthright' }
+      else
+        detail = {
+          policy: 'baseline',
+          accepted: g.baselined[k] === 1 ? 'accord baseline accept' : 'policy baseline',
+        }
+      out.push({
+        source: id.source,
+        principalType: 'identity',
+        principalId: id.externalId,
+        entitlementId: ent.externalId,
+        coveredBy: d.coveredBy,
+        ticketSource: info?.t.source ?? null,
+        ticketId: info?.t.externalId ?? null,
+        ticketKey: info?.t.key ?? null,
+        detail,
+        approvedAt: info?.approvedAt != null ? new Date(info.approvedAt) : null,
+        grantedAt: Number.isNaN(g.grantedAt[k]!) ? null : new Date(g.grantedAt[k]!),
+        grantFirstSeen: new Date(g.firstSeen[k]!),
+        at,
+        runId,
+      })
+    }
+    return out
   }
-  return out
 }
