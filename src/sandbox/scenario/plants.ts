@@ -82,8 +82,7 @@ export const CASES: Record<string, Case> = {
     // A revoke that was never carried out: ACC-011 takes precedence over ACC-003.
     const g2 = ctx.rng.pick(pools.entra.resource.get(p.dept)!.filter((x) => x !== g))
     ctx.request(p, [g2], { created: ctx.now - 200 * DAY })
-    const revoke = ctx.request(p, [g2], { kind: 'revoke', created: ctx.now - 10 * DAY })
-    void revoke
+    ctx.request(p, [g2], { kind: 'revoke', created: ctx.now - 10 * DAY })
     for (const e of [allEmployees, dept.get(p.dept)!, g, r, g2])
       ctx.find('ACC-011', 'acc011-disabled-entra-user', p, e, null)
   },
@@ -442,14 +441,13 @@ export const CASES: Record<string, Case> = {
     serviceAccountTicket(ctx, 'okta', app.id, app.label, ctx.approvers.iamLead)
     ctx.find('NHI-001', 'nhi001-okta-service-app', { nhi: `okta:${app.id}` }, null, null)
   },
-  'lookalike-nhi-owned-by-policy-and-app': (ctx, pools, i) => {
+  'lookalike-nhi-owned-by-policy-and-app': (ctx, _pools, i) => {
     const sp = ctx.world.managedIdentity(`reporting-identity-${i + 1}`)
     ctx.nhiOwners[`entra:${sp.id}`] = [ctx.approvers.iamLead.key]
     serviceAccountTicket(ctx, 'entra', sp.id, sp.displayName, ctx.approvers.iamLead)
     const owner = ctx.managers.get('IT')![0]!
     const made = ctx.world.entraApp(`app-owned-only-${i + 1}`, [], { owners: [owner] })
     serviceAccountTicket(ctx, 'entra', made.sp.id, made.sp.displayName, owner)
-    void pools
   },
   'nhi002-app-without-ticket': (ctx, _pools, i) => {
     const { app, sp } = ctx.world.entraApp(`shadow-sync-${i + 1}`, [], { owners: [ctx.approvers.iamLead] })

@@ -1,4 +1,3 @@
-import type { EntitlementType } from '../../model/entitlement.ts'
 import type {
   GraphApplication,
   GraphAppRole,
@@ -1063,5 +1062,3 @@ function jiraFields(): SandboxTenant['jira']['fields'] {
     },
   ]
 }
-
-export type { EntitlementType }
