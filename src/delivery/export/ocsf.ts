@@ -129,6 +129,14 @@ export function toOcsf(r: ExportRecord): OcsfEvent {
   const [severityId, severityName] = SEVERITY_ID[e.severity]
   const closing = e.type === 'resolved'
   const resources = [entitlementResource(f), identityResource(f)].filter((x) => x !== null)
+  if (f.credentialKeyId)
+    resources.push({
+      uid: f.credentialKeyId,
+      name: f.credentialKeyId,
+      type: 'Credential',
+      role_id: 3,
+      role: 'Affected',
+    })
   if (f.ticket)
     resources.push({
       uid: f.ticket.key,
