@@ -88,6 +88,23 @@ describe('src/delivery/export/ocsf', () => {
       type_id: 4,
       type: 'Service',
     })
+    const stale = toOcsf(
+      record('opened', {
+        rule: 'NHI-003',
+        identity: { key: 'entra:sp-1', kind: 'nhi' },
+        entitlement: null,
+        ticket: null,
+        credentialKeyId: 'key-9',
+      }),
+    )
+    expect(stale.resources).toContainEqual({
+      uid: 'key-9',
+      name: 'key-9',
+      type: 'Credential',
+      role_id: 3,
+      role: 'Affected',
+    })
+    expect(stale.finding_info.types).toEqual(['nhi_stale_credential'])
   })
 
   it('carries the raised ticket through the incident profile only when there is one', () => {
