@@ -138,8 +138,11 @@ export class DbStreamWriter implements StreamWriter {
         removed += await markCredentialsRemoved(db, source, rm.credentials ?? [], at)
         removed += await markTicketsRemoved(db, source, rm.tickets ?? [], at)
       }
-      for (const scope of batch.completeGrantScopes ?? []) {
-        removed += await removeUnseenInScope(db, source, this.stream, scope, this.#generation, at)
+      // A re-listed scope with a record that failed validation is not a complete listing of that scope.
+      if (!batch.invalid?.length) {
+        for (const scope of batch.completeGrantScopes ?? []) {
+          removed += await removeUnseenInScope(db, source, this.stream, scope, this.#generation, at)
+        }
       }
       if (batch.checkpoint !== undefined) {
         await saveCursor(trx as Kysely<Database>, {
@@ -191,8 +194,18 @@ export class DbStreamWriter implements StreamWriter {
     }
     const at = now()
     const source = this.#run.connectorId
+    // A record that failed validation was not seen, but it is still there at the vendor: a listing that could
+    // not read every record removes nothing (the next clean listing does), or the record's row would be removed
+    // and its findings resolved by a vendor's bad data.
+    const removing = this.mode === 'full' && this.#totals.invalid === 0
+    if (this.mode === 'full' && !removing) {
+      this.#run.logger.warn(
+        { stream: this.stream, invalid: this.#totals.invalid },
+        'full listing had records that failed validation: nothing removed this run',
+      )
+    }
     await this.#run.db.transaction().execute(async (trx) => {
-      if (this.mode === 'full') {
+      if (removing) {
         for (const table of this.#spec.tables) {
           this.#totals.removed += await removeUnseen(
             trx as unknown as Kysely<unknown>,
