@@ -20,6 +20,8 @@ export interface FieldInfo {
   column: string
   /** Set when the final column is a reference: the table it points to. */
   refTable?: string
+  /** Tables the getter reads besides the base table (dot-walks, variables): their writes change its values. */
+  reads: string[]
 }
 
 export interface SnTable {
@@ -108,7 +110,6 @@ export class SnDatabase {
   readonly #tables = new Map<string, TableState>()
   readonly #hidden: Set<string>
   readonly #counters = new Map<string, number>()
-  #version = 0
   /** Bumped only by writes to the variable tables, so the variable index survives writes elsewhere. */
   #varVersion = 0
   #variables: VariableIndex | undefined
@@ -216,7 +217,12 @@ export class SnDatabase {
     if (path.startsWith('variables.') && table === 'sc_req_item') {
       const name = path.slice('variables.'.length)
       if (!this.#variableIndex().defsByName.has(name)) return undefined
-      return { table, column: path, get: (row) => this.#variable(row.sys_id!, name)?.value ?? '' }
+      return {
+        table,
+        column: path,
+        reads: [...VARIABLE_TABLES],
+        get: (row) => this.#variable(row.sys_id!, name)?.value ?? '',
+      }
     }
     const dot = path.indexOf('.')
     const head = dot < 0 ? path : path.slice(0, dot)
@@ -224,13 +230,14 @@ export class SnDatabase {
     if (!columns?.has(head)) return undefined
     const refTable = this.#referencesOf(table)[head]
     if (dot < 0) {
-      return { table, column: head, refTable, get: (row) => row[head] ?? '' }
+      return { table, column: head, refTable, reads: [], get: (row) => row[head] ?? '' }
     }
     if (!refTable) return undefined
     const rest = this.field(refTable, path.slice(dot + 1))
     if (!rest) return undefined
     return {
       ...rest,
+      reads: [...(refTable === 'task' ? TASK_TABLES : [refTable]), ...rest.reads],
       get: (row) => {
         const target = this.find(refTable, row[head] ?? '')
         return target ? rest.get(target.row) : ''
@@ -327,7 +334,12 @@ export class SnDatabase {
   #selectParsed(table: string, parsed: SnQuery, ctx: QueryContext): SnRow[] {
     const canonical = JSON.stringify(parsed)
     const volatile = canonical.includes('javascript:gs.now')
-    const key = `${table}\u0000${canonical}\u0000${ctx.userSysId}\u0000${this.#version}`
+    // Valid while the tables it reads are unchanged (writes to other tables keep it).
+    const tables = new Set([table])
+    const fields = [...parsed.branches.flat(2).map((c) => c.field), ...parsed.orderBy.map((o) => o.field)]
+    for (const f of fields) for (const r of this.field(table, f)?.reads ?? []) tables.add(r)
+    const versions = [...tables].map((n) => `${n}:${this.#tables.get(n)?.version ?? 0}`).join(',')
+    const key = `${table}\u0000${canonical}\u0000${ctx.userSysId}\u0000${versions}`
     const hit = volatile ? undefined : this.#cache.get(key)
     if (hit) return hit
     const t = this.table(table)
@@ -471,7 +483,6 @@ export class SnDatabase {
   }
 
   #changed(table: string): void {
-    this.#version++
     this.table(table).version++
     if (VARIABLE_TABLES.has(table)) this.#varVersion++
   }

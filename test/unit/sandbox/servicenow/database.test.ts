@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { SnDatabase } from '../../../../src/sandbox/servicenow/database.ts'
 import { compareValues } from '../../../../src/sandbox/servicenow/query-eval.ts'
+import { ID, smallServiceNow } from './fixture.ts'
 
 const ctx = { userSysId: '', nowText: '2026-11-29 00:00:00' }
 const value = fc.oneof(
@@ -41,6 +42,20 @@ describe('SnDatabase.select', () => {
       ),
       { numRuns: 300 },
     )
+  })
+
+  it('sees writes to the tables a dot-walk or a variable reads, and keeps its cache across unrelated writes', () => {
+    const db = new SnDatabase(smallServiceNow())
+    const q = 'requested_for.email=alice@contoso.com^variables.action=add^ORDERBYnumber'
+    const numbers = () => db.select('sc_req_item', q, ctx).map((r) => r.number)
+    expect(numbers()).toEqual(['RITM0010001', 'RITM0010003'])
+    const first = db.select('sc_req_item', q, ctx)
+    db.insert('incident', { short_description: 'unrelated' }, 'test')
+    expect(db.select('sc_req_item', q, ctx)).toBe(first)
+    db.update('sys_user', ID.bob, { email: 'alice@contoso.com' }, 'test')
+    expect(numbers()).toEqual(['RITM0010001', 'RITM0010002', 'RITM0010003'])
+    db.setVariable(ID.ritm(1), 'action', 'remove', 'test')
+    expect(numbers()).toEqual(['RITM0010002', 'RITM0010003'])
   })
 
   it('sees writes in indexed and cached queries', () => {
