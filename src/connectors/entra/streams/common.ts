@@ -12,8 +12,6 @@ export interface EntraRun {
   graph: GraphClient
   logger: Logger
   signal: AbortSignal
-  /** Records per write: Graph's page size, so memory stays bounded by a page. */
-  pageSize: number
 }
 
 /** Cursors are `{ link }`: a nextLink mid-listing, the deltaLink (or the start of a listing) after it. */

@@ -32,7 +32,7 @@ const RUNNERS: Record<string, (run: EntraRun) => Promise<void>> = {
  */
 export async function syncEntra(ctx: SyncContext<EntraConfig>): Promise<void> {
   const graph = createGraphClient(ctx.config, ctx.logger)
-  const run: EntraRun = { ctx, graph, logger: ctx.logger, signal: ctx.signal, pageSize: 999 }
+  const run: EntraRun = { ctx, graph, logger: ctx.logger, signal: ctx.signal }
   const failures: string[] = []
   const stream = async (name: string) => {
     ctx.signal.throwIfAborted()

@@ -13,7 +13,7 @@ const UA = 'fe930be7-5e62-47db-91af-98c3a49a38b1'
 function run(config = entraConfig()) {
   const { ctx, opened } = recordingContext(config)
   const graph = createGraphClient(ctx.config, silentLogger())
-  const r: EntraRun = { ctx, graph, logger: ctx.logger, signal: ctx.signal, pageSize: 999 }
+  const r: EntraRun = { ctx, graph, logger: ctx.logger, signal: ctx.signal }
   return { r, opened }
 }
 

@@ -31,8 +31,7 @@ function run(
 ) {
   const { ctx, opened } = recordingContext(config, writers)
   const graph = createGraphClient(ctx.config, silentLogger())
-  // Tests keep retry waits short: Retry-After still rules when Graph sends it.
-  const r: EntraRun = { ctx, graph, logger: ctx.logger, signal: ctx.signal, pageSize: 999 }
+  const r: EntraRun = { ctx, graph, logger: ctx.logger, signal: ctx.signal }
   return { r, opened, graph }
 }
 
