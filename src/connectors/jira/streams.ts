@@ -9,8 +9,9 @@ import { createJiraHttp } from './client.ts'
 import type { JiraConfig } from './config.ts'
 import { loadFieldCatalog, needsFieldCatalog, rewriteFieldPath, searchFields } from './fields.ts'
 import { buildSearchJql, jqlDateTime } from './jql.ts'
-import { JiraIssueRaw, JiraSearchPage, type JsmApproval } from './schema.ts'
-import { JIRA_DEFAULTS, presentIssue, toTicket } from './transform.ts'
+import { JiraIssueRaw, JiraSearchPage } from './schema.ts'
+import { type ApprovalEvidence, unchangedApprovals } from './stored-approvals.ts'
+import { evidenceOf, JIRA_DEFAULTS, presentIssue, toTicket } from './transform.ts'
 
 export const JIRA_STREAMS: readonly StreamSpec[] = [{ name: 'tickets', tables: ['tickets'] }]
 
@@ -100,15 +101,26 @@ export async function syncJiraTickets(ctx: SyncContext<JiraConfig>): Promise<voi
       if (!maxSeen || u > maxSeen) maxSeen = u
       return !unchanged
     })
-    // Approvals: one request (or a few pages) per request, in parallel; the client's pacer keeps the rate.
-    const approvals: (JsmApproval[] | null)[] = cfg.approvals
-      ? await Promise.all(issues.map((i) => readApprovals(http, i.key, req)))
-      : issues.map(() => null)
+    // Approvals: one request (or a few pages) per changed request, in parallel under the client's pacer;
+    // issues unchanged since they were stored keep their stored approvals.
+    const known = cfg.approvals
+      ? await unchangedApprovals(
+          ctx.db,
+          ctx.config.id,
+          issues.map((i) => ({ id: i.id, updated: updatedOf(i) })),
+        )
+      : new Map<string, ApprovalEvidence>()
+    const evidence: ApprovalEvidence[] = await Promise.all(
+      issues.map(
+        async (i) =>
+          known.get(i.id) ?? evidenceOf(cfg.approvals ? await readApprovals(http, i.key, req) : null),
+      ),
+    )
     const tickets = issues.map((issue, i) =>
       toTicket(
         issue,
         compiled.apply(presentIssue(issue, ctx.config.baseUrl)),
-        approvals[i]!,
+        evidence[i]!,
         cfg.statuses,
         ctx.now,
       ),

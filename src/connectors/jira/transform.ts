@@ -87,14 +87,22 @@ export function stateOf(
   return 'open'
 }
 
+/** The verdict and approver evidence of JSM approval steps (none read: pending, no evidence). */
+export function evidenceOf(approvals: readonly JsmApproval[] | null): {
+  verdict: Verdict
+  approvals: Approval[]
+} {
+  return { verdict: verdictOf(approvals ?? []), approvals: toApprovals(approvals ?? []) }
+}
+
 export function toTicket(
   issue: JiraIssueRaw,
   mapped: MappedTicket,
-  approvals: readonly JsmApproval[] | null,
+  evidence: { verdict: Verdict; approvals: Approval[] },
   statuses: NonNullable<JiraConfig['tickets']>['statuses'],
   fallbackTime: Date,
 ): Omit<Ticket, 'source'> {
-  const verdict = mapped.approval ?? verdictOf(approvals ?? [])
+  const verdict = mapped.approval ?? evidence.verdict
   const updatedAt = mapped.updatedAt ?? mapped.createdAt ?? fallbackTime
   return {
     externalId: issue.id,
@@ -107,7 +115,7 @@ export function toTicket(
     requester: mapped.requester?.toLowerCase() ?? null,
     beneficiary: mapped.beneficiary,
     targets: mapped.targets,
-    approvals: toApprovals(approvals ?? []),
+    approvals: evidence.approvals,
     justification: mapped.justification,
     expiresAt: mapped.expiresAt,
     createdAt: mapped.createdAt ?? updatedAt,

@@ -167,4 +167,51 @@ describeEachStore(import.meta.url, 'jira: incremental runs and resume, against a
     expect(all.map((t) => t.key)).toEqual(['ACCESS-1', 'ACCESS-2', 'ACCESS-3'])
     expect(all.every((t) => t.removedAt === null)).toBe(true)
   })
+
+  it('a forced full run keeps the stored approvals of unchanged issues and asks JSM only for changed ones', async () => {
+    const base = configFor('jira-approvals')
+    const config = JiraConfig.parse({
+      ...base,
+      tickets: { ...base.tickets!, approvals: true, overlap: '5m' },
+    })
+    const approval = (who: string) => ({
+      isLastPage: true,
+      values: [
+        {
+          id: '1',
+          finalDecision: 'approved',
+          approvers: [
+            {
+              approver: { accountId: who, emailAddress: `${who}@contoso.com` },
+              approverDecision: 'approved',
+            },
+          ],
+          completedDate: { iso8601: '2026-05-15T09:30:00+0900' },
+        },
+      ],
+    })
+    searchReturns('(project = ACCESS) ORDER BY updated ASC, key ASC', [
+      [issue(1, '2026-05-15T10:00:00.000+0900'), issue(2, '2026-05-15T10:01:00.000+0900')],
+    ])
+    const scope = nock(BASE)
+    scope.get('/rest/servicedeskapi/request/ACCESS-1/approval').query(true).reply(200, approval('carol'))
+    scope.get('/rest/servicedeskapi/request/ACCESS-2/approval').query(true).reply(200, approval('dave'))
+    expect((await runConnectorSync(store.db, config, { logger: silentLogger() })).error).toBeNull()
+
+    // Issue 2 changed; issue 1 did not: only issue 2's approvals are asked for.
+    searchReturns('(project = ACCESS) ORDER BY updated ASC, key ASC', [
+      [issue(1, '2026-05-15T10:00:00.000+0900'), issue(2, '2026-05-15T10:20:00.000+0900')],
+    ])
+    nock(BASE).get('/rest/servicedeskapi/request/ACCESS-2/approval').query(true).reply(200, approval('erin'))
+    const again = await runConnectorSync(store.db, config, { full: true, logger: silentLogger() })
+    expect(again.streams[0]).toMatchObject({ mode: 'full', records: 2, removed: 0 })
+    const byKey = new Map((await listTickets(store.db, 'jira-approvals')).map((t) => [t.key, t]))
+    expect(byKey.get('ACCESS-1')).toMatchObject({
+      approval: 'approved',
+      approvals: [
+        { approver: 'carol@contoso.com', decision: 'approved', decidedAt: new Date('2026-05-15T00:30:00Z') },
+      ],
+    })
+    expect(byKey.get('ACCESS-2')!.approvals.map((a) => a.approver)).toEqual(['erin@contoso.com'])
+  })
 })
