@@ -1,7 +1,7 @@
 /**
  * The ServiceNow and Jira ticket connectors at scale: a full sync of N requested items (each with 3 catalog
  * variables and 1-2 approvals) and of N Jira issues (each with a JSM approval) from the sandbox simulators into
- * a fresh embedded store, then an incremental run after 1% of them changed. Prints requests per 1,000 tickets,
+ * a fresh embedded store, then an incremental run after 1% of them changed, then a forced full run. Prints requests per 1,000 tickets,
  * tickets/s and peak RSS, and records them in bench/results/itsm-connectors.md.
  *
  *   npm run bench:itsm-connectors                 200k of each
@@ -259,6 +259,11 @@ async function benchServiceNow(): Promise<void> {
         'incremental (1% changed)',
         await runConnectorSync(store.db, config, { logger: silentLogger() }),
       )
+      record(
+        'servicenow',
+        'forced full, nothing changed',
+        await runConnectorSync(store.db, config, { full: true, logger: silentLogger() }),
+      )
     })
   } finally {
     await sim.close()
@@ -299,6 +304,11 @@ async function benchJira(): Promise<void> {
         'jira',
         'incremental (1% changed)',
         await runConnectorSync(store.db, config, { logger: silentLogger() }),
+      )
+      record(
+        'jira',
+        'forced full, nothing changed',
+        await runConnectorSync(store.db, config, { full: true, logger: silentLogger() }),
       )
     })
   } finally {
