@@ -185,6 +185,13 @@ function matchesException(
   return true
 }
 
+/** What a direct grant confers (nested groups, what is assigned to the group), by name; at most 25. */
+export function conferredNames(ctx: RunContext, ent: number): string[] {
+  const c = ctx.holding.conferred(ent)
+  const names = c.slice(0, 25).map((e) => ctx.snap.entitlements[e]!.name)
+  return c.length > 25 ? [...names, `… ${c.length - 25} more`] : names
+}
+
 /** The records behind a finding, in values: the grant and the ticket, as an auditor reads them. */
 function context(ctx: RunContext, d: Draft): Record<string, unknown> {
   const { snap } = ctx
@@ -205,6 +212,8 @@ function context(ctx: RunContext, d: Draft): Record<string, unknown> {
       privileged: ctx.privileged[g.ent[d.grant]!] === 1,
       grantedAt: Number.isNaN(g.grantedAt[d.grant]!) ? null : new Date(g.grantedAt[d.grant]!).toISOString(),
       firstSeen: new Date(g.firstSeen[d.grant]!).toISOString(),
+      // Inherited access raises nothing of its own: it is part of this grant's evidence.
+      confers: conferredNames(ctx, g.ent[d.grant]!),
     }
   }
   if (d.ticket >= 0) {

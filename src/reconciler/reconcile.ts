@@ -17,7 +17,7 @@ import { streamCompleteness } from '../store/repositories/sync-runs.ts'
 import { completenessCheck, sourcesWithFailedLastRun } from './completeness.ts'
 import { RunContext } from './context.ts'
 import { type EvidenceDraft, evaluate } from './evaluate.ts'
-import { finalize } from './finalize.ts'
+import { conferredNames, finalize } from './finalize.ts'
 import { applyLifecycle, type LifecycleCounts, planLifecycle } from './lifecycle.ts'
 import { loadSnapshot } from './load.ts'
 import { UNCOVERED_FAMILY } from './rules/index.ts'
@@ -288,7 +288,15 @@ function evidenceBuilder(
           }
           perTicket.set(d.ticket, base)
         }
-        detail = named && named.ent !== g.ent[k] ? { ...base, via: snap.entitlements[named.ent]!.name } : base
+        const confers = ctx.holding.conferred(g.ent[k]!).length ? conferredNames(ctx, g.ent[k]!) : null
+        detail =
+          (named && named.ent !== g.ent[k]) || confers
+            ? {
+                ...base,
+                ...(named && named.ent !== g.ent[k] ? { via: snap.entitlements[named.ent]!.name } : {}),
+                ...(confers ? { confers } : {}),
+              }
+            : base
       } else if (d.coveredBy === 'exception') detail = { exception: exceptionBy.get(k) ?? null }
       else if (d.coveredBy === 'birthright') detail = { policy: 'birthright' }
       else

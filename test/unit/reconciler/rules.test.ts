@@ -89,6 +89,10 @@ describeEachStore(import.meta.url, 'drift rules', (factory) => {
       })
       await run(store.db)
       expect(await openKeys(store.db)).toEqual([])
+      // The inherited access is evidence on the membership that confers it.
+      const { sql } = await import('kysely')
+      const ev = await sql<{ detail: { confers?: string[] } }>`select detail from evidence_matches`.execute(store.db)
+      expect(ev.rows.map((r) => r.detail.confers)).toEqual([['All Staff Apps']])
     })
 
     it('survives nested group cycles', async () => {
