@@ -14,10 +14,11 @@ import type { Logger } from '../../core/logger.ts'
 import type { AuthProvider } from '../http/auth.ts'
 import type { HttpClient, RequestOptions } from '../http/client.ts'
 import { createHttpClient } from '../http/client.ts'
-import { PayloadError } from '../http/errors.ts'
+import { HttpError, PayloadError } from '../http/errors.ts'
 import { type LinkPage, linkPages } from '../http/paging.ts'
 import { oktaRateSignals, type RateSignalReader } from '../http/rate-signals.ts'
 import type { RetryOptions } from '../http/retry.ts'
+import { sleep } from '../http/sleep.ts'
 import type { RequestStats } from '../http/stats.ts'
 import { createHttpAgent, createHttpsAgent } from '../http/tls.ts'
 import { assertTransportAllowed } from '../http/urls.ts'
@@ -38,6 +39,21 @@ export const MAX_PAGE = {
   roleAssignees: 100,
   apiTokens: 200,
 } as const
+
+/** Reads that failed in a way a second try usually fixes, on top of the shared client's 429/503/504 retries. */
+const TRANSIENT_ATTEMPTS = 3
+const TRANSIENT_BACKOFF_MS = 1_000
+
+/**
+ * Okta answers a read that timed out inside Okta with `500 E0000009` (vendor-apis.md 4.7), and a body cut off
+ * in transit surfaces as a bad response or invalid JSON. A GET changes nothing, so it is safe to repeat.
+ */
+export function isTransientOktaFailure(e: unknown, method: string): boolean {
+  if (method.toUpperCase() !== 'GET' || !(e instanceof HttpError)) return false
+  if (e.status === 500 && (e.vendorCode === undefined || e.vendorCode === 'E0000009')) return true
+  if (e.code === 'ERR_BAD_RESPONSE') return true
+  return e.status !== undefined && e.status >= 200 && e.status < 300 && /not valid JSON/.test(e.message)
+}
 
 export interface OktaClient {
   /** The shared client with Okta's bucket limiter around every request. */
@@ -83,7 +99,7 @@ export function createOktaClient(
     retry: overrides.retry,
   })
 
-  const request: HttpClient['request'] = async (pathOrUrl, ro = {}) => {
+  const once: HttpClient['request'] = async (pathOrUrl, ro = {}) => {
     const target = inner.url(pathOrUrl, ro.params)
     const ticket = await limiter.acquire(bucketOf(ro.method ?? 'GET', target), ro.signal)
     if (ticket.waitedMs > 0) {
@@ -94,6 +110,27 @@ export function createOktaClient(
       return await scope.run(ticket, () => inner.request(pathOrUrl, ro))
     } finally {
       ticket.release()
+    }
+  }
+  const request: HttpClient['request'] = async (pathOrUrl, ro = {}) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once(pathOrUrl, ro)
+      } catch (e) {
+        if (attempt >= TRANSIENT_ATTEMPTS || !isTransientOktaFailure(e, ro.method ?? 'GET')) throw e
+        for (const s of new Set([inner.stats, ro.stats ?? inner.stats])) s.retries++
+        const wait = Math.floor(Math.random() * TRANSIENT_BACKOFF_MS * 2 ** (attempt - 1))
+        logger.warn(
+          {
+            endpoint: bucketOf(ro.method ?? 'GET', inner.url(pathOrUrl, ro.params)),
+            attempt,
+            waitMs: wait,
+            reason: (e as Error).message,
+          },
+          'retrying a transient Okta failure',
+        )
+        await sleep(wait, ro.signal)
+      }
     }
   }
   const http: HttpClient = {

@@ -224,4 +224,40 @@ describe('okta connector against the sandbox simulator', () => {
     },
     SLOW,
   )
+  it(
+    'converges to the intended records through injected faults (5xx, 429, resets, truncated bodies)',
+    async () => {
+      const faulty = await startOktaSimulator(structuredClone(scenario.tenant.okta), {
+        scenarioNow: scenario.now,
+        faults: '5xx=0.03,429=0.02,reset=0.02,truncate=0.02',
+        faultSeed: 11,
+      })
+      const store = await openTempPglite()
+      try {
+        const cfg = OktaConfig.parse({
+          id: 'okta',
+          kind: 'okta',
+          orgUrl: faulty.url,
+          auth: { type: 'ssws', token: faulty.credentials.sswsTokens[0] },
+        }) as ConnectorConfig
+        // A run may still fail on an unlucky streak; each failure removes nothing and the next resumes.
+        const outcomes: string[] = []
+        const started = performance.now()
+        for (let i = 0; i < 4 && outcomes.at(-1) !== 'succeeded'; i++) {
+          const out = await runConnectorSync(store.db, cfg, { logger: silentLogger() })
+          outcomes.push(out.status)
+        }
+        console.log(
+          `okta through faults: runs ${outcomes.join(', ')} in ${Math.round(performance.now() - started)} ms`,
+        )
+        expect(outcomes.at(-1)).toBe('succeeded')
+        expect(await stored(store.db)).toEqual(intended(scenario.tenant.okta))
+        expect(faulty.simulator.counter.snapshot().byStatus['500'] ?? 0).toBeGreaterThan(0)
+      } finally {
+        await store.close()
+        await faulty.close()
+      }
+    },
+    SLOW,
+  )
 })

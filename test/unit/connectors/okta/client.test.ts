@@ -172,3 +172,30 @@ describe('okta rate limits', () => {
     expect(stats.throttled).toBe(1)
   })
 })
+
+describe('okta transient failures', () => {
+  it('repeats a read that Okta answered with 500 E0000009, but not a refused one', async () => {
+    nock(ORG)
+      .get('/api/v1/groups')
+      .reply(
+        500,
+        { errorCode: 'E0000009', errorSummary: 'Internal Server Error', errorCauses: [] },
+        rate(598),
+      )
+      .get('/api/v1/groups')
+      .reply(200, [{ id: 'g1' }], rate(597))
+      .get('/api/v1/apps')
+      .reply(
+        400,
+        { errorCode: 'E0000031', errorSummary: 'Invalid search criteria.', errorCauses: [] },
+        rate(596),
+      )
+    const stats = emptyStats()
+    const c = client()
+    expect((await c.http.request('/api/v1/groups', { stats })).data).toEqual([{ id: 'g1' }])
+    expect(stats.retries).toBe(1)
+    const err = await c.http.request('/api/v1/apps', { stats }).catch((e: Error) => e)
+    expect((err as Error).message).toMatch(/400 E0000031: Invalid search criteria/)
+    expect(stats.retries).toBe(1)
+  })
+})
