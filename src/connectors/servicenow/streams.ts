@@ -87,7 +87,12 @@ export async function syncServiceNowTickets(ctx: SyncContext<ServiceNowConfig>):
         order
       )
     }
-    position = (last) => ({ ...tracker.value(), t: resume.t, recent: resume.recent, after: last })
+    // A resumed run starts from the same watermark and continues after the last key it wrote.
+    position = (last): IncrementalPosition => ({
+      t: resume.t,
+      recent: resume.recent,
+      after: last ?? undefined,
+    })
   } else {
     if (writer.mode === 'incremental') await writer.restartFull('no usable watermark from the previous run')
     const resume = writer.resumeFrom as FullPosition | null
