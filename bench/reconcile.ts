@@ -12,7 +12,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir, totalmem } from 'node:os'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { sql } from 'kysely'
@@ -45,6 +45,8 @@ const SEED = Number(values.seed)
 
 interface RunFigures {
   wallMs: number
+  /** CPU time of this process (user + system): the rest of the wall time is the database or the machine's load. */
+  cpuMs: number
   timings: Record<string, number>
   opened: number
   unchanged: number
@@ -68,19 +70,33 @@ async function openFor(kind: string, schema?: string, dir?: string): Promise<Sto
 /** In the child: two reconciles of the loaded store, timed, and the open findings scored against the manifest. */
 async function child(): Promise<void> {
   // What the run needs from the scenario, written by the parent: generating it here would count against RSS.
-  const input = JSON.parse(readFileSync(values.input!, 'utf8')) as { now: string; policy: unknown; manifest: string[] }
+  const input = JSON.parse(readFileSync(values.input!, 'utf8')) as {
+    now: string
+    policy: unknown
+    manifest: string[]
+  }
   const manifest = input.manifest
   const policy = Policy.parse(input.policy)
   const store = await openFor(values.store!, values.schema, values.dir)
   process.env.ACCORD_NOW = input.now
   const once = async (): Promise<RunFigures> => {
     const t = performance.now()
+    const c0 = process.cpuUsage()
     const s = await reconcile(store.db, { config: Config.parse({}), policy, logger: silentLogger() })
-    return { wallMs: Math.round(performance.now() - t), timings: s.timings, opened: s.changes.opened, unchanged: s.changes.unchanged }
+    const cpu = process.cpuUsage(c0)
+    return {
+      wallMs: Math.round(performance.now() - t),
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      timings: s.timings,
+      opened: s.changes.opened,
+      unchanged: s.changes.unchanged,
+    }
   }
   const first = await once()
   const second = await once()
-  const open = (await listFindings(store.db, { status: ['open'] })).map((f) => comparisonKey(toFindingJson(f)))
+  const open = (await listFindings(store.db, { status: ['open'] })).map((f) =>
+    comparisonKey(toFindingJson(f)),
+  )
   const left = new Map<string, number>()
   for (const k of manifest) left.set(k, (left.get(k) ?? 0) + 1)
   let matched = 0
@@ -128,11 +144,17 @@ async function parent(): Promise<void> {
       const loadMs = Math.round(performance.now() - t)
       await store.close()
       const counts = scenario.counts
-      process.stderr.write(`${kind} ${size}: loaded ${counts.directGrants} grants, ${counts.tickets} tickets in ${loadMs} ms\n`)
+      process.stderr.write(
+        `${kind} ${size}: loaded ${counts.directGrants} grants, ${counts.tickets} tickets in ${loadMs} ms\n`,
+      )
       const input = join(tmpdir(), `accord-bench-${process.pid}.json`)
       writeFileSync(
         input,
-        JSON.stringify({ now: scenario.now, policy: scenario.policy, manifest: scenario.manifest.map(comparisonKey) }),
+        JSON.stringify({
+          now: scenario.now,
+          policy: scenario.policy,
+          manifest: scenario.manifest.map(comparisonKey),
+        }),
       )
       const args = [process.argv[1]!, '--child', '--store', kind, '--size', size, '--input', input]
       if (dir) args.push('--dir', dir)
@@ -159,24 +181,28 @@ async function parent(): Promise<void> {
   process.stderr.write('wrote bench/results/reconcile.md\n')
 }
 
+const sec = (f: RunFigures) => `${(f.wallMs / 1000).toFixed(1)} s (${((f.cpuMs ?? 0) / 1000).toFixed(1)} s)`
+
 function report(rows: Row[]): string {
   const lines = [
     '# Reconcile benchmark',
     '',
     `\`npm run bench:reconcile\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ` +
       `${Math.round(totalmem() / 2 ** 30)} GB RAM, Node ${process.version}; machine shared with other work while it ran. ` +
-      `Scenario seed ${SEED}; each reconcile runs in a child process of its own (peak RSS is that process's).`,
+      `Scenario seed ${SEED}; each reconcile runs in a child process of its own (peak RSS is that process's). ` +
+      `CPU is the reconcile process's own; the rest of the wall time is the database and the machine's load ` +
+      `(load average ${loadavg()[0]!.toFixed(1)} when the report was written).`,
     '',
     'First run: everything is new (findings, events, evidence for every covered grant, person keys written). ' +
       'Second run: steady state (nothing changed since).',
     '',
-    '| store | size | identities | direct grants | tickets | first run | second run | peak RSS | open findings = manifest |',
+    '| store | size | identities | direct grants | tickets | first run (CPU) | second run (CPU) | peak RSS | open findings = manifest |',
     '|---|---|---|---|---|---|---|---|---|',
   ]
   for (const r of rows) {
     lines.push(
       `| ${r.store} | ${r.size} | ${r.counts.identities} | ${r.counts.directGrants} | ${r.counts.tickets} | ` +
-        `${(r.result.first.wallMs / 1000).toFixed(1)} s | ${(r.result.second.wallMs / 1000).toFixed(1)} s | ` +
+        `${sec(r.result.first)} | ${sec(r.result.second)} | ` +
         `${r.result.maxRssMb} MB | ${r.result.matched}/${r.result.expected} matched, ${r.result.open} open |`,
     )
   }
@@ -189,7 +215,9 @@ function report(rows: Row[]): string {
     if (m && l) {
       const time = l.result.first.wallMs / m.result.first.wallMs
       const data = l.counts.directGrants / m.counts.directGrants
-      ratio.push(`- ${store}: large/medium time ${time.toFixed(1)}x for ${data.toFixed(1)}x the direct grants (first run)`)
+      ratio.push(
+        `- ${store}: large/medium time ${time.toFixed(1)}x for ${data.toFixed(1)}x the direct grants (first run)`,
+      )
     }
   }
   if (ratio.length) lines.push('', '## Growth', '', ...ratio)

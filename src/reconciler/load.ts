@@ -203,10 +203,13 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
         (extract(epoch from t.created_at) * 1000)::float8 as created_ms,
         (extract(epoch from t.updated_at) * 1000)::float8 as updated_ms,
         (extract(epoch from t.closed_at) * 1000)::float8 as closed_ms,
-        coalesce((select jsonb_agg(jsonb_build_array(a.approver, a.decision,
-            (extract(epoch from a.decided_at) * 1000)::float8) order by a.seq)
-          from approvals a where a.source = t.source and a.ticket_id = t.external_id), '[]'::jsonb) as approvals
+        coalesce(a.approvals, '[]'::jsonb) as approvals
       from tickets t
+      left join (
+        select source, ticket_id, jsonb_agg(jsonb_build_array(approver, decision,
+          (extract(epoch from decided_at) * 1000)::float8) order by seq) as approvals
+        from approvals group by source, ticket_id
+      ) a on a.source = t.source and a.ticket_id = t.external_id
       where t.removed_at is null and t.created_at >= ${new Date(windowStart).toISOString()}::timestamptz`,
         (r) => {
           const approvals = typeof r.approvals === 'string' ? JSON.parse(r.approvals) : r.approvals
