@@ -226,6 +226,11 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       })
       const resHeaders = flattenHeaders(res.headers as Record<string, unknown>)
       const status = res.status
+      // Every exchange at trace level, for diagnosing a vendor; the logger redacts secret-named headers.
+      logger.trace(
+        { method, url: safeUrl(target), status, bytes, attempt, headers: resHeaders },
+        'http response',
+      )
       const rs = readSignals(resHeaders, status, Date.now())
       const throttled = status === 429 || (status === 503 && rs.retryAfterMs !== undefined)
       if (status === 429) count(targets, (s) => s.throttled++)
