@@ -361,6 +361,17 @@ export const CASES: Record<string, Case> = {
     ctx.request(p, [pools.okta.cab], { created: ctx.now - 50 * DAY })
     ctx.find('ACC-010', 'acc010-cross-source', p, pools.okta.cab, null)
   },
+  'acc010-inherited-side': (ctx, pools, i) => {
+    // Payments-Create comes through a group the person is a direct member of; the group got the role 10 days
+    // ago and the membership has no vendor time, so whichever time a reconciler takes for the inherited side
+    // (the membership's first sighting or the group's assignment), it is later than the direct Approve.
+    const p = fresh(ctx, pools, { dept: 'Finance' })
+    const batch = ctx.world.entraGroup(`Finance-Payment-Batch-${i + 1}`)
+    ctx.world.grantToGroup(batch, pools.entra.payroll.create, ctx.now - 10 * DAY)
+    ctx.request(p, [pools.entra.payroll.approve], { created: ctx.now - 100 * DAY })
+    ctx.request(p, [batch], { created: ctx.now - 60 * DAY })
+    ctx.find('ACC-010', 'acc010-inherited-side', p, pools.entra.payroll.create, null)
+  },
   'lookalike-app-role-not-reaching-nested-group': (ctx, pools) => {
     // Finance-Interns sits inside Finance-Payments-Creators, which holds Payroll:Payments-Create. The role
     // reaches the creators group's direct members only, so this person does not hold it: no SoD conflict.
