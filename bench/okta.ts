@@ -2,11 +2,13 @@
  * Okta connector benchmark (issue 5). The sandbox's Okta simulator runs in its own process (this script
  * started with `--serve`), so the figures are accord's own cost, not the simulator's.
  *
- *   npm run bench:okta -- [--size small|medium|large] [--seed N] [--parts full,sdk,throttled] [--db postgres://…]
+ *   npm run bench:okta -- [--size small|medium|large] [--seed N] [--parts full,incremental,sdk,throttled] [--db postgres://…]
  *                         [--concurrency 8] [--page-size 25 (throttled part only)]
  *
  * - full: one full sync into a fresh store (embedded PGlite unless --db); wall time, requests against the
  *   minimum (every listing at Okta's largest page sizes), peak RSS of this process;
+ * - incremental (with full): changes made through the simulator's control endpoint, then an incremental sync
+ *   into the same store; its requests and time against the full sync's;
  * - sdk: the same listings through @okta/okta-sdk-nodejs against the same simulator (listing only, nothing
  *   stored), and the ratio of accord's time to the SDK's;
  * - throttled: a full sync with the simulator at Okta's default 600 requests per minute per endpoint; per
@@ -24,6 +26,7 @@ import type { ConnectorConfig } from '../src/config/schema.ts'
 import { OktaConfig } from '../src/connectors/okta/config.ts'
 import { silentLogger } from '../src/core/logger.ts'
 import type { OktaTenant } from '../src/sandbox/state.ts'
+import type { Db } from '../src/store/database.ts'
 import { migrateToLatest } from '../src/store/migrate.ts'
 import { openStore } from '../src/store/open.ts'
 import { runConnectorSync } from '../src/sync/run-connector.ts'
@@ -154,7 +157,13 @@ function configFor(s: Served, concurrency: number, pageSize?: number): Connector
   }) as ConnectorConfig
 }
 
-async function fullSync(s: Served, dbUrl: string | undefined, concurrency: number, pageSize?: number) {
+async function fullSync(
+  s: Served,
+  dbUrl: string | undefined,
+  concurrency: number,
+  pageSize?: number,
+  then?: (db: Db) => Promise<void>,
+) {
   const { store, cleanup } = await openBenchStore(dbUrl)
   process.env.ACCORD_NOW = s.now
   const started = performance.now()
@@ -163,9 +172,42 @@ async function fullSync(s: Served, dbUrl: string | undefined, concurrency: numbe
     full: true,
   })
   const ms = performance.now() - started
-  await cleanup()
   if (out.error) throw new Error(`sync failed: ${out.error}`)
+  try {
+    await then?.(store.db)
+  } finally {
+    await cleanup()
+  }
   return { ms, out }
+}
+
+/** Changes an admin makes between two syncs, through the simulator's control endpoint. */
+async function changeOrg(s: Served): Promise<string> {
+  const get = async (path: string) =>
+    (await (await fetch(new URL(path, s.url), { headers: { authorization: `SSWS ${s.token}` } })).json()) as {
+      id: string
+    }[]
+  const control = async (op: string, args: unknown) => {
+    const res = await fetch(new URL(`/_control/${op}`, s.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(args),
+    })
+    if (!res.ok) throw new Error(`control ${op}: ${res.status} ${await res.text()}`)
+  }
+  const groups = await get('/api/v1/groups?limit=20')
+  const users = await get('/api/v1/users?limit=50')
+  const apps = (await get('/api/v1/apps?limit=20')) as { id: string; settings?: { oauthClient?: unknown } }[]
+  const members = await get(`/api/v1/groups/${groups[0]!.id}/users?limit=5`)
+  const memberIds = new Set(members.map((m) => m.id))
+  const outsider = users.find((u) => !memberIds.has(u.id))!
+  await control('removeGroupMember', { groupId: groups[0]!.id, userId: members[0]!.id })
+  await control('addGroupMember', { groupId: groups[0]!.id, userId: outsider.id })
+  await control('addGroupMember', { groupId: groups[1]!.id, userId: users[1]!.id }).catch(() => {})
+  await control('suspendUser', { userId: users[2]!.id })
+  const app = apps.find((a) => !a.settings?.oauthClient) ?? apps[0]!
+  await control('assignAppUser', { appId: app.id, userId: users[3]!.id }).catch(() => {})
+  return 'one member removed and two added in two groups, a user suspended, a user assigned an app'
 }
 
 async function sdkListing(s: Served) {
@@ -222,7 +264,21 @@ async function main() {
       log(`tenant: ${served.counts.users} users, ${served.counts.grants} direct grants (all sources)`)
       let accordMs: number | undefined
       if (parts.includes('full')) {
-        const { ms, out } = await fullSync(served, dbUrl, concurrency)
+        // With the incremental part: after the full sync, change the org and sync again into the same store.
+        const incremental = parts.includes('incremental')
+          ? async (db: Db) => {
+              const what = await changeOrg(served)
+              const started = performance.now()
+              const inc = await runConnectorSync(db, configFor(served, concurrency), {
+                logger: silentLogger(),
+              })
+              if (inc.error) throw new Error(`incremental sync failed: ${inc.error}`)
+              log(
+                `incremental sync after ${what}: ${((performance.now() - started) / 1000).toFixed(1)} s, ${inc.stats.requests} requests, streams ${inc.streams.map((x) => `${x.stream}:${x.mode}`).join(' ')}`,
+              )
+            }
+          : undefined
+        const { ms, out } = await fullSync(served, dbUrl, concurrency, undefined, incremental)
         accordMs = ms
         const rssMb = process.resourceUsage().maxRSS / 1024
         const records = out.streams.reduce((n, s) => n + s.records, 0)

@@ -157,6 +157,7 @@ describe('okta connector against the sandbox simulator', () => {
         )!
         ops.assignAppGroup!({ appId: app.id, groupId: freeGroup.id })
         ops.suspendUser!({ userId: outsider.id })
+        ops.assignRole!({ userId: unassigned.id, type: 'HELP_DESK_ADMIN', label: 'Help Desk Administrator' })
         if (t.apiTokens[0]) ops.revokeApiToken!({ id: t.apiTokens[0].id })
 
         const incStarted = performance.now()

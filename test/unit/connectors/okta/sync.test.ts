@@ -168,6 +168,15 @@ describeEachStore(import.meta.url, 'okta sync', (stores) => {
           { id: '00g2', type: 'UserGroup' },
         ],
       })
+      // 00u3 becomes an app admin; 00u1 stops being a super admin (and so an admin at all).
+      org.roles.push({ userId: '00u3', type: 'APP_ADMIN', label: 'Application Administrator' })
+      org.roles = org.roles.filter((r) => r.userId !== '00u1')
+      org.logs.push({
+        uuid: 'ev4',
+        eventType: 'user.account.privilege.grant',
+        published: later,
+        target: [{ id: '00u3', type: 'User' }],
+      })
       org.users[2]!.status = 'ACTIVE'
       org.users[2]!.lastUpdated = later
       org.requests.length = 0
@@ -183,10 +192,17 @@ describeEachStore(import.meta.url, 'okta sync', (stores) => {
       expect(grants).toContain('identity:00u5->0oa1')
       expect(grants).toContain('identity:00u4->00g2')
       expect(grants).toContain('identity:00u5->00g2')
+      expect(grants).toContain('identity:00u3->APP_ADMIN')
+      expect(grants).not.toContain('identity:00u1->SUPER_ADMIN')
+      // Only the new admin's roles were read; 00u4's were not read again.
+      expect(org.requests.filter((r) => r.includes('/roles'))).toEqual(['/api/v1/users/00u3/roles'])
       const removed = (await listGrants(store.db, { source: 'okta', includeRemoved: true })).filter(
         (g) => g.removedAt,
       )
-      expect(removed.map((g) => `${g.principalId}->${g.entitlementId}`)).toEqual(['00u2->00g1'])
+      expect(removed.map((g) => `${g.principalId}->${g.entitlementId}`).sort()).toEqual([
+        '00u1->SUPER_ADMIN',
+        '00u2->00g1',
+      ])
       expect((await listIdentities(store.db, 'okta')).find((i) => i.externalId === '00u3')!.status).toBe(
         'active',
       )
