@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Command, CommanderError } from 'commander'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
+import { commands } from '../../../src/cli/commands.ts'
 import { Config } from '../../../src/config/schema.ts'
 import {
   SANDBOX_SERVICENOW_CREDENTIALS,
@@ -15,6 +17,54 @@ import { runCli } from '../../helpers/cli.ts'
 import { decodeCef } from '../../unit/delivery/cef-decoder.ts'
 import { ocsfErrors } from '../../unit/delivery/ocsf-validator.ts'
 import { seedOpenFindings } from './bulk-seed.ts'
+
+/**
+ * The CLI in this process (a spawned Node costs seconds per command on a busy machine): the same commands and
+ * global options as bin/accord, output captured. The first command below spawns the real binary.
+ */
+async function inProcess(args: string[], env: Record<string, string>) {
+  const program = new Command('accord')
+    .option('-c, --config <file>')
+    .option('--json')
+    .option('--log-level <level>')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, writeOut: () => {} })
+  for (const c of commands) c.register(program)
+  let stdout = ''
+  let stderr = ''
+  const out = process.stdout.write.bind(process.stdout)
+  const err = process.stderr.write.bind(process.stderr)
+  const capture =
+    (append: (s: string) => void) =>
+    (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      append(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
+      const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined
+      if (cb) queueMicrotask(cb)
+      return true
+    }
+  process.stdout.write = capture((c) => (stdout += c)) as typeof process.stdout.write
+  process.stderr.write = capture((c) => (stderr += c)) as typeof process.stderr.write
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]))
+  Object.assign(process.env, env)
+  process.exitCode = 0
+  let code: number
+  try {
+    await program.parseAsync(['node', 'accord', '--log-level', 'silent', ...args])
+    code = Number(process.exitCode ?? 0)
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e
+    code = 2
+  } finally {
+    process.stdout.write = out
+    process.stderr.write = err
+    process.exitCode = 0
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
+  }
+  return { code, stdout, stderr }
+}
 
 describe('accord deliver and accord findings export', () => {
   let dir: string
@@ -42,7 +92,13 @@ describe('accord deliver and accord findings export', () => {
     writeFileSync(join(dir, name), stringify(raw))
     return Config.parse(raw)
   }
-  const cli = (...args: string[]) => runCli(args, { env, cwd: dir })
+  const cli = (...args: string[]) => {
+    const withConfig = args.includes('--config') ? args : ['--config', join(dir, 'accord.yaml'), ...args]
+    return inProcess(
+      withConfig.map((a) => (a.startsWith('out/') ? join(dir, a) : a)),
+      env,
+    )
+  }
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'accord-deliver-cli-'))
@@ -61,7 +117,7 @@ describe('accord deliver and accord findings export', () => {
 
   it('dead-letters what the ITSM refuses, and --dry-run then deliver then --retry-dead raise the rest', async () => {
     // A sink table the instance does not have: a permanent failure, not a retry loop.
-    const broken = await cli('deliver', '--config', 'broken.yaml', '--no-exports')
+    const broken = await runCli(['deliver', '--config', 'broken.yaml', '--no-exports'], { env, cwd: dir })
     expect(broken.code).toBe(1)
     expect(broken.stderr).toMatch(/dead letter: finding cli-000000 \(snow create\): .*u_no_such_table/)
     expect(broken.stderr).toContain('accord deliver --retry-dead')
