@@ -261,4 +261,29 @@ describe('okta connector against the sandbox simulator', () => {
     },
     SLOW,
   )
+
+  it('check passes for the SSWS token and for the service app, with rate-limit headroom', async () => {
+    const { checkOkta } = await import('../../../src/connectors/okta/check.ts')
+    const ctx = { logger: silentLogger(), signal: new AbortController().signal }
+    const ssws = await checkOkta(config as OktaConfig, ctx)
+    expect(ssws.filter((i) => !i.ok)).toEqual([])
+    const oauth = await checkOkta(
+      OktaConfig.parse({
+        id: 'okta',
+        kind: 'okta',
+        orgUrl: sim.url,
+        auth: {
+          type: 'oauth',
+          clientId: sim.credentials.serviceApps[0]!.clientId,
+          privateKey: sim.serviceAppPrivateKey!,
+        },
+      }),
+      ctx,
+    )
+    expect(oauth.filter((i) => !i.ok)).toEqual([])
+    expect(oauth.find((i) => i.name === 'okta credential')!.detail).toMatch(
+      /got an access token with scopes .*okta\.users\.read/,
+    )
+    expect(oauth.find((i) => i.name === 'okta rate-limit headroom')!.detail).toMatch(/users \d+\/600/)
+  })
 })
