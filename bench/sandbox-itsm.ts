@@ -180,6 +180,8 @@ interface Figure {
   objects: number
   requests: number
   seconds: number
+  /** CPU time of this process (server and client together): meaningful when the machine is shared. */
+  cpuSeconds: number
 }
 const figures: Figure[] = []
 async function measure(
@@ -187,11 +189,15 @@ async function measure(
   run: () => Promise<{ objects: number; requests: number }>,
 ): Promise<void> {
   const t0 = performance.now()
+  const cpu0 = process.cpuUsage()
   const { objects, requests } = await run()
   const seconds = (performance.now() - t0) / 1000
-  figures.push({ what, objects, requests, seconds })
+  const cpu = process.cpuUsage(cpu0)
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6
+  figures.push({ what, objects, requests, seconds, cpuSeconds })
   console.log(
-    `${what}: ${objects} objects in ${requests} requests, ${seconds.toFixed(2)} s, ${Math.round(objects / seconds)} objects/s`,
+    `${what}: ${objects} objects in ${requests} requests, ${seconds.toFixed(2)} s (${Math.round(objects / seconds)}/s), ` +
+      `${cpuSeconds.toFixed(2)} CPU s (${Math.round(objects / cpuSeconds)}/CPU s)`,
   )
 }
 
