@@ -159,7 +159,7 @@ async function parent(): Promise<void> {
       const args = [process.argv[1]!, '--child', '--store', kind, '--size', size, '--input', input]
       if (dir) args.push('--dir', dir)
       else args.push('--schema', schema)
-      const c = spawnSync(process.execPath, ['--max-old-space-size=4096', ...args], {
+      const c = spawnSync(process.execPath, args, {
         encoding: 'utf8',
         maxBuffer: 64 * 1024 * 1024,
         stdio: ['ignore', 'pipe', 'inherit'],

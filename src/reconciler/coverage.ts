@@ -48,6 +48,12 @@ export class CoverageAnalyser {
     }
   }
 
+  // Scratch lists reused for every grant: the analysis is consumed before the next grant is analysed.
+  readonly #named: SubjectTarget[] = []
+  readonly #covering: number[] = []
+  readonly #expired: number[] = []
+
+  /** The analysis of grant `k`; valid until the next call (its lists are reused). */
   analyse(k: number): GrantAnalysis {
     const ctx = this.#ctx
     const g = ctx.snap.grants
@@ -56,10 +62,13 @@ export class CoverageAnalyser {
     const ent = g.ent[k]!
     const granted = g.grantedAt[k]!
     const time = Number.isNaN(granted) ? g.firstSeen[k]! : granted
-    const named: SubjectTarget[] = []
+    const named = this.#named
+    named.length = 0
     for (const st of ctx.subjectTargets.get(subject) ?? []) if (ctx.holding.gives(ent, st.ent)) named.push(st)
-    const covering: number[] = []
-    const expired: number[] = []
+    const covering = this.#covering
+    const expired = this.#expired
+    covering.length = 0
+    expired.length = 0
     for (const st of named) {
       if (covering.includes(st.ticket) || expired.includes(st.ticket)) continue
       const info = ctx.tickets[st.ticket]!

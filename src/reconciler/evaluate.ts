@@ -5,7 +5,7 @@ import type { Draft } from './draft.ts'
 import { GRANT_PRECEDENCE, grantBeside, nhiRules, personRules, ticketRules } from './rules/index.ts'
 import { latestCreated } from './rules/pick.ts'
 import type { GrantHit } from './rules/rule.ts'
-import type { CoveredBy } from './snapshot.ts'
+import { COVERED_BY, type CoveredBy } from './snapshot.ts'
 
 /** A covered direct grant, to be recorded as evidence. */
 export interface EvidenceDraft {
@@ -15,9 +15,35 @@ export interface EvidenceDraft {
   ticket: number
 }
 
+/** Evidence drafts as columns (one per covered grant: a million on a large tenant), objects only per slice. */
+export class EvidenceDrafts {
+  readonly #grant: number[] = []
+  readonly #kind: number[] = []
+  readonly #ticket: number[] = []
+  get length(): number {
+    return this.#grant.length
+  }
+  push(d: EvidenceDraft): void {
+    this.#grant.push(d.grant)
+    this.#kind.push(COVERED_BY.indexOf(d.coveredBy))
+    this.#ticket.push(d.ticket)
+  }
+  slice(from: number, to: number): EvidenceDraft[] {
+    const out: EvidenceDraft[] = []
+    for (let i = from; i < Math.min(to, this.#grant.length); i++) {
+      out.push({
+        grant: this.#grant[i]!,
+        coveredBy: COVERED_BY[this.#kind[i]!] as EvidenceDraft['coveredBy'],
+        ticket: this.#ticket[i]!,
+      })
+    }
+    return out
+  }
+}
+
 export interface Evaluation {
   drafts: Draft[]
-  evidence: EvidenceDraft[]
+  evidence: EvidenceDrafts
 }
 
 /**
@@ -26,7 +52,7 @@ export interface Evaluation {
  */
 export function evaluate(ctx: RunContext, enabled: (rule: RuleId) => boolean): Evaluation {
   const drafts: Draft[] = []
-  const evidence: EvidenceDraft[] = []
+  const evidence = new EvidenceDrafts()
   const emit = (d: Draft) => {
     if (enabled(d.rule)) drafts.push(d)
   }

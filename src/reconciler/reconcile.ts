@@ -16,7 +16,7 @@ import { activeSuppressions } from '../store/repositories/suppressions.ts'
 import { streamCompleteness } from '../store/repositories/sync-runs.ts'
 import { completenessCheck, sourcesWithFailedLastRun } from './completeness.ts'
 import { RunContext } from './context.ts'
-import { type EvidenceDraft, evaluate } from './evaluate.ts'
+import { type EvidenceDraft, type EvidenceDrafts, evaluate } from './evaluate.ts'
 import { conferredNames, finalize } from './finalize.ts'
 import { applyLifecycle, type LifecycleCounts, planLifecycle } from './lifecycle.ts'
 import { loadSnapshot } from './load.ts'
@@ -211,7 +211,7 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
  */
 async function writeEvidence(
   db: Db,
-  drafts: readonly EvidenceDraft[],
+  drafts: EvidenceDrafts,
   build: (drafts: readonly EvidenceDraft[]) => EvidenceWrite[],
 ): Promise<number> {
   // Rows are built a slice at a time, so memory holds a few slices, not one row per covered grant.
