@@ -22,10 +22,18 @@ export interface BulkUpsert {
 /** Rows per statement: large enough to amortise the round trip, small enough to keep memory flat. */
 const CHUNK = 5_000
 
+/**
+ * Postgres text and jsonb cannot hold NUL (U+0000), which JSON can carry: one vendor string holding it would fail
+ * every page it is in, forever. It becomes U+FFFD, the replacement character, as invalid input does elsewhere.
+ */
+const withoutNul = (s: string) => (s.includes('\u0000') ? s.replaceAll('\u0000', '\ufffd') : s)
+const nulReplacer = (_key: string, x: unknown) => (typeof x === 'string' ? withoutNul(x) : x)
+
 function toParam(v: unknown, type: ColumnType): unknown {
   if (v === null || v === undefined) return null
   if (type === 'timestamptz') return v instanceof Date ? v.toISOString() : v
-  if (type === 'jsonb' || type === 'text[]') return JSON.stringify(v)
+  if (type === 'jsonb' || type === 'text[]') return JSON.stringify(v, nulReplacer)
+  if (typeof v === 'string') return withoutNul(v)
   return v
 }
 
