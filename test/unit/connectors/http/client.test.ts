@@ -68,6 +68,27 @@ describe('src/connectors/http/client', () => {
     expect(http.stats.rateLimitWaitMs).toBeGreaterThanOrEqual(900)
   })
 
+  it('a 429 pauses the whole host: a request started meanwhile waits too', async () => {
+    let secondAt = 0
+    nock(BASE)
+      .get('/v1/a')
+      .reply(429, {}, { 'Retry-After': '1' })
+      .get('/v1/a')
+      .reply(200, {})
+      .get('/v1/b')
+      .reply(() => {
+        secondAt = Date.now()
+        return [200, {}]
+      })
+    const http = client()
+    const t0 = Date.now()
+    const first = http.request('/a')
+    await new Promise((r) => setTimeout(r, 100))
+    await Promise.all([first, http.request('/b')])
+    expect(secondAt - t0).toBeGreaterThanOrEqual(900)
+    expect(http.stats.rateLimitWaitMs).toBeGreaterThanOrEqual(1500)
+  })
+
   it('accepts Retry-After as an HTTP date', async () => {
     const at = new Date(Date.now() + 1500).toUTCString()
     nock(BASE).get('/v1/x').reply(503, '', { 'Retry-After': at }).get('/v1/x').reply(200, {})
