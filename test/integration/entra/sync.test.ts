@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { generateTlsMaterial, type TlsMaterial } from '../../../src/sandbox/core/index.ts'
+import { ALL_READ_PERMISSIONS } from '../../../src/sandbox/graph/index.ts'
 import type { Store } from '../../../src/store/open.ts'
+import { streamCompleteness } from '../../../src/store/repositories/sync-runs.ts'
 import { describeEachStore } from '../../helpers/store.ts'
 import { guid, MICROSOFT_TENANT_ID, tinyGraphTenant } from '../sandbox/tiny-idp-tenant.ts'
 import { snapshot, startEntraSandbox, syncEntra } from './harness.ts'
@@ -257,6 +259,39 @@ describeEachStore(import.meta.filename, 'entra sync against the Graph simulator'
       )
     } finally {
       delete process.env.ACCORD_NOW
+      await sb.close()
+    }
+  })
+  it('a stream that fails is incomplete and removes nothing; the others complete; the next success restores it', async () => {
+    const sb = await startEntraSandbox(tinyGraphTenant({ users: 10 }), { tls: material }, 'partial')
+    const GA = '62e90394-69f5-4237-9190-012177145e10'
+    try {
+      expect((await syncEntra(store.db, sb.config)).status).toBe('succeeded')
+      sb.sim.control.setPermissions({
+        permissions: ALL_READ_PERMISSIONS.filter((p) => p !== 'RoleManagement.Read.Directory'),
+      })
+      sb.sim.control.removeGroupMember({ groupId: guid(2, 1), memberId: guid(1, 1) })
+      const failed = await syncEntra(store.db, sb.config)
+      expect(failed.status).toBe('failed')
+      expect(failed.error).toMatch(/directory_roles: .*403/)
+      const status = Object.fromEntries(failed.streams.map((x) => [x.stream, x.status]))
+      expect(status).toMatchObject({ users: 'succeeded', groups: 'succeeded', directory_roles: 'failed' })
+      const complete = async () =>
+        Object.fromEntries((await streamCompleteness(store.db, 'partial')).map((c) => [c.stream, c.complete]))
+      expect(await complete()).toMatchObject({ users: true, groups: true, directory_roles: false })
+      const snap = await snapshot(store.db, 'partial')
+      // The role grant stays; the membership that went away is gone (the groups stream succeeded).
+      expect(snap.grants).toContainEqual(
+        expect.objectContaining({ principal_id: guid(1, 0), entitlement_id: GA }),
+      )
+      expect(
+        snap.grants.find((g) => g.principal_id === guid(1, 1) && g.entitlement_id === guid(2, 1)),
+      ).toBeUndefined()
+
+      sb.sim.control.setPermissions({ permissions: ALL_READ_PERMISSIONS })
+      expect((await syncEntra(store.db, sb.config)).status).toBe('succeeded')
+      expect(await complete()).toMatchObject({ directory_roles: true })
+    } finally {
       await sb.close()
     }
   })
