@@ -2,12 +2,16 @@
  * Users -> identities. A full listing uses `search` over every status, because the plain listing leaves out
  * DEPROVISIONED users and an auditor needs exactly those. Incremental runs use `filter` on `lastUpdated`
  * (filter reads the most up-to-date data; search is eventually consistent) from the highest `lastUpdated` seen,
- * less an overlap. Each page is written with the cursor after it.
+ * less an overlap, and then read the System Log for users Okta deleted (a deleted user is in no listing, so only
+ * the log can say it is gone before the next full run). Each page is written with the cursor after it.
  */
 import { parseRecords } from '../../http/validate.ts'
 import { OKTA_USER_STATUSES, OktaUser } from '../schema.ts'
 import { toIdentity } from '../transform.ts'
 import { laterOf, type OktaRun, serialWriter, sinceWatermark } from './common.ts'
+import { type LogCursor, pollLog, succeeded, targetsOf } from './log.ts'
+
+export const USER_LOG_EVENTS = ['user.lifecycle.delete.completed'] as const
 
 /** Every status, so no user is left out whatever its state. */
 export const ALL_USERS_SEARCH = OKTA_USER_STATUSES.map((s) => `status eq "${s}"`).join(' or ')
@@ -17,6 +21,7 @@ interface UsersPosition {
   next?: string | null
   /** Highest `lastUpdated` seen: the next incremental run starts from it. */
   watermark?: string
+  log?: LogCursor
 }
 
 export async function syncUsers({ ctx, client }: OktaRun): Promise<void> {
@@ -24,6 +29,8 @@ export async function syncUsers({ ctx, client }: OktaRun): Promise<void> {
   const write = serialWriter(w)
   const pos = (w.resumeFrom ?? {}) as UsersPosition
   let watermark = pos.watermark
+  // A full listing starts the log where it starts; an incremental run carries the cursor on.
+  let log: LogCursor = pos.log ?? (w.mode === 'full' ? { since: ctx.now.toISOString() } : {})
   let start: string | undefined
   let params: Record<string, string | number> | undefined
   if (pos.next) {
@@ -42,9 +49,20 @@ export async function syncUsers({ ctx, client }: OktaRun): Promise<void> {
     for await (const page of client.pages(start, { params, stats: w.stats, signal: ctx.signal })) {
       const { records, invalid } = parseRecords(page.items, OktaUser)
       for (const u of records) watermark = laterOf(watermark, u.lastUpdated)
-      const position: UsersPosition = { next: page.next ?? null, watermark }
+      const position: UsersPosition = { next: page.next ?? null, watermark, log }
       await write({ identities: records.map(toIdentity), invalid, checkpoint: position })
     }
   }
-  await w.complete({ watermark } satisfies UsersPosition)
+  if (w.mode === 'incremental' && (log.next || log.since)) {
+    for await (const page of pollLog(client, log, USER_LOG_EVENTS, { stats: w.stats, signal: ctx.signal })) {
+      const gone = page.events.filter(succeeded).flatMap((e) => targetsOf(e, 'User'))
+      log = page.cursor
+      await write({
+        removed: { identities: gone },
+        invalid: page.invalid,
+        checkpoint: { next: null, watermark, log } satisfies UsersPosition,
+      })
+    }
+  }
+  await w.complete({ watermark, log } satisfies UsersPosition)
 }

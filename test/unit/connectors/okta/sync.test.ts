@@ -177,8 +177,17 @@ describeEachStore(import.meta.url, 'okta sync', (stores) => {
         published: later,
         target: [{ id: '00u3', type: 'User' }],
       })
-      org.users[2]!.status = 'ACTIVE'
-      org.users[2]!.lastUpdated = later
+      // 00u2 (deprovisioned) is deleted: it leaves every listing, and only the log says so.
+      org.users = org.users.filter((u) => u.id !== '00u2')
+      org.logs.push({
+        uuid: 'ev5',
+        eventType: 'user.lifecycle.delete.completed',
+        published: later,
+        target: [{ id: '00u2', type: 'User' }],
+      })
+      const cat = org.users.find((u) => u.id === '00u3')!
+      cat.status = 'ACTIVE'
+      cat.lastUpdated = later
       org.requests.length = 0
       org.hits = {}
       process.env.ACCORD_NOW = '2026-11-29T12:00:00.000Z'
@@ -203,9 +212,10 @@ describeEachStore(import.meta.url, 'okta sync', (stores) => {
         '00u1->SUPER_ADMIN',
         '00u2->00g1',
       ])
-      expect((await listIdentities(store.db, 'okta')).find((i) => i.externalId === '00u3')!.status).toBe(
-        'active',
-      )
+      const after = await listIdentities(store.db, 'okta')
+      expect(after.find((i) => i.externalId === '00u3')!.status).toBe('active')
+      expect(after.find((i) => i.externalId === '00u2')).toMatchObject({ status: 'deleted' })
+      expect(after.find((i) => i.externalId === '00u2')!.removedAt).not.toBeNull()
 
       // Only Engineering's members were read again; Salesforce's users because the log named it.
       expect(org.requests.filter((r) => r.startsWith('/api/v1/groups/'))).toEqual([
