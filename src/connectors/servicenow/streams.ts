@@ -25,9 +25,14 @@ interface FullPosition {
   startedAt: string
 }
 
-/** Where an incremental run is: the last `(sys_updated_on, sys_id)` written, and the watermark it started from. */
+/**
+ * Where an incremental run is: the watermark it started from, the last `(sys_updated_on, sys_id)` written, and
+ * its own progress (highest update and rows read in the overlap), so a resumed run ends with the same cursor
+ * an uninterrupted one would.
+ */
 interface IncrementalPosition extends Watermark {
   after?: { t: string; id: string }
+  progress?: Watermark
 }
 
 type Key = { t: string; id: string }
@@ -75,6 +80,7 @@ export async function syncServiceNowTickets(ctx: SyncContext<ServiceNowConfig>):
     const resume = writer.resumeFrom as IncrementalPosition
     tracker = new WatermarkTracker(resume, cfg.overlap)
     const from = tracker.startFrom()!.toISOString()
+    if (resume.progress && isWatermark(resume.progress)) tracker.absorb(resume.progress)
     start = resume.after ?? null
     query = (after) => {
       const order = '^ORDERBYsys_updated_on^ORDERBYsys_id'
@@ -92,6 +98,7 @@ export async function syncServiceNowTickets(ctx: SyncContext<ServiceNowConfig>):
       t: resume.t,
       recent: resume.recent,
       after: last ?? undefined,
+      progress: tracker.value() ?? undefined,
     })
   } else {
     if (writer.mode === 'incremental') await writer.restartFull('no usable watermark from the previous run')

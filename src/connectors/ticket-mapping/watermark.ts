@@ -59,6 +59,19 @@ export class WatermarkTracker {
     if (this.#recent.size > MAX_RECENT * 2) this.#prune()
   }
 
+  /**
+   * Takes in what an interrupted run of the same kind had read before it stopped (its own `value()`), so the
+   * watermark and the dedupe list that this resumed run leaves cover both parts.
+   */
+  absorb(progress: Watermark): void {
+    const t = Date.parse(progress.t)
+    if (!Number.isNaN(t) && t > this.#max && !this.#fixed) this.#max = t
+    for (const key of progress.recent) {
+      const at = Date.parse(key.slice(key.lastIndexOf('@') + 1))
+      if (!Number.isNaN(at)) this.#recent.set(key, at)
+    }
+  }
+
   value(): Watermark | null {
     if (!Number.isFinite(this.#max)) return null
     this.#prune()

@@ -69,6 +69,7 @@ async function syncKilledAfter(store: Store, config: ServiceNowConfig, pages: nu
   })
   const abort = new AbortController()
   let written = 0
+  let tickets = 0
   const ctx: SyncContext<ServiceNowConfig> = {
     config,
     logger: silentLogger(),
@@ -91,12 +92,14 @@ async function syncKilledAfter(store: Store, config: ServiceNowConfig, pages: nu
       const write = w.write.bind(w)
       w.write = async (batch) => {
         await write(batch)
+        tickets += batch.tickets?.length ?? 0
         if (++written === pages) abort.abort(new Error('killed'))
       }
       return w
     },
   }
   await expect(servicenowConnector.ticketSource!.sync(ctx)).rejects.toThrow('killed')
+  return tickets
 }
 
 const itemPages = (o: { stats: { byEndpoint: Record<string, number> } }) =>
@@ -215,5 +218,25 @@ describeEachStore(import.meta.url, 'servicenow sync against the sandbox', (facto
     // Exactly the changed items of either branch; dave's RITM0010004 is in neither.
     expect(inc.streams[0]).toMatchObject({ mode: 'incremental', records: 2 })
     expect((await listTickets(store.db, 'snow-nq')).map((t) => t.key)).not.toContain('RITM0010004')
+  })
+
+  it('resumes a killed incremental run after the last key it committed', async () => {
+    const config = configFor(sim, 'snow-inc-resume')
+    expect((await runConnectorSync(store.db, config, { logger: silentLogger() })).error).toBeNull()
+    for (const n of [1, 2, 3, 4, 5])
+      sim.control.setField!({ ticket: `RITM001000${n}`, field: 'short_description', value: `edited ${n}` })
+    // Pages of two: the killed run commits its first page (earlier tests' edits may share it).
+    const first = await syncKilledAfter(store, config, 1)
+    expect(first).toBeGreaterThan(0)
+    expect(await getCursor(store.db, 'snow-inc-resume', 'tickets')).toMatchObject({
+      mode: 'incremental',
+      position: { after: { id: expect.any(String) } },
+    })
+    const resumed = await runConnectorSync(store.db, config, { logger: silentLogger() })
+    expect(resumed.error).toBeNull()
+    // The rest of the five edited items, each once: nothing before the committed key is read again.
+    expect(resumed.streams[0]).toMatchObject({ mode: 'incremental', records: 5 - first })
+    const quiet = await runConnectorSync(store.db, config, { logger: silentLogger() })
+    expect(quiet.streams[0]).toMatchObject({ mode: 'incremental', records: 0 })
   })
 })
