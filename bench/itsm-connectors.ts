@@ -253,7 +253,7 @@ async function benchServiceNow(): Promise<void> {
       peakRss = 0
       record('servicenow', 'full', await runConnectorSync(store.db, config, { logger: silentLogger() }))
       const items = sim.db.tenant.tables.sc_req_item!
-      for (let i = 1; i < items.length; i += 100) sim.control.approve!({ ticket: items[i]!.number })
+      for (let i = 1; i < items.length; i += 100) sim.control.approve!({ ticket: items[i]!.sys_id })
       record(
         'servicenow',
         'incremental (1% changed)',
