@@ -11,7 +11,7 @@
  * Results go to bench/results/reconcile.md.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -38,6 +38,8 @@ const { values } = parseArgs({
     dir: { type: 'string' },
     size: { type: 'string' },
     input: { type: 'string' },
+    /** Only rewrite reconcile.md from the recorded reconcile-*.json. */
+    report: { type: 'boolean', default: false },
   },
 })
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -168,7 +170,13 @@ async function parent(): Promise<void> {
       if (c.status !== 0) throw new Error(`child failed (${c.status})`)
       const result = JSON.parse(c.stdout.trim().split('\n').pop()!) as ChildResult
       process.stderr.write(`${kind} ${size}: ${JSON.stringify(result)}\n`)
-      rows.push({ store: kind, size, counts, loadMs, result })
+      const row: Row = { store: kind, size, counts, loadMs, result }
+      // One file per store and size, so runs of a subset update their rows of the report and keep the others.
+      writeFileSync(
+        new URL(`./results/reconcile-${kind}-${size}.json`, import.meta.url),
+        `${JSON.stringify(row, null, 2)}\n`,
+      )
+      rows.push(row)
       if (dir) rmSync(dir, { recursive: true, force: true })
       else {
         const s = await openFor(kind, schema)
@@ -177,11 +185,22 @@ async function parent(): Promise<void> {
       }
     }
   }
-  writeFileSync(new URL('./results/reconcile.md', import.meta.url), report(rows))
+  writeFileSync(new URL('./results/reconcile.md', import.meta.url), report(allRows()))
   process.stderr.write('wrote bench/results/reconcile.md\n')
 }
 
-const sec = (f: RunFigures) => `${(f.wallMs / 1000).toFixed(1)} s (${((f.cpuMs ?? 0) / 1000).toFixed(1)} s)`
+/** Every recorded run, medium before large, Postgres before PGlite. */
+function allRows(): Row[] {
+  const dir = new URL('./results/', import.meta.url)
+  const order = (r: Row) => `${r.size === 'medium' ? 0 : 1}${r.store === 'postgres' ? 0 : 1}`
+  return readdirSync(dir)
+    .filter((f) => /^reconcile-.*\.json$/.test(f))
+    .map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as Row)
+    .sort((a, b) => order(a).localeCompare(order(b)))
+}
+
+const sec = (f: RunFigures) =>
+  `${(f.wallMs / 1000).toFixed(1)} s (${f.cpuMs === undefined ? 'not recorded' : `${(f.cpuMs / 1000).toFixed(1)} s`})`
 
 function report(rows: Row[]): string {
   const lines = [
@@ -225,4 +244,6 @@ function report(rows: Row[]): string {
 }
 
 if (values.child) await child()
-else await parent()
+else if (values.report) {
+  writeFileSync(new URL('./results/reconcile.md', import.meta.url), report(allRows()))
+} else await parent()
