@@ -34,6 +34,9 @@ export function createEntraAuth(
   if (config.clientCertificate) registerSecret(config.clientCertificate.privateKey)
   const cert = config.clientCertificate
   const thumb = cert?.thumbprint.replace(/[:\s]/g, '')
+  // msal reports a failed metadata or token request by its own code (endpoints_resolution_error) and drops the
+  // cause: kept here so the error says what really failed (an untrusted certificate, a refused connection).
+  let lastNetworkError: string | null = null
   const msalConfig: Configuration = {
     auth: {
       clientId: config.clientId,
@@ -51,7 +54,9 @@ export function createEntraAuth(
         : {}),
     },
     system: {
-      networkClient: msalNetworkClient(opts.agent, config.timeoutMs),
+      networkClient: msalNetworkClient(opts.agent, config.timeoutMs, (m) => {
+        lastNetworkError = m
+      }),
       loggerOptions: {
         piiLoggingEnabled: false,
         // msal warns about normal client-credential responses ("no client info"): errors only.
@@ -68,13 +73,15 @@ export function createEntraAuth(
 
   async function token() {
     let result: Awaited<ReturnType<typeof cca.acquireTokenByClientCredential>>
+    lastNetworkError = null
     try {
       result = await cca.acquireTokenByClientCredential({ scopes, skipCache })
     } catch (e) {
       const err = e as { errorCode?: string; errorMessage?: string; message?: string }
+      const cause = lastNetworkError ? ` (${lastNetworkError})` : ''
       throw new Error(
         redact(
-          `Entra token request for client ${config.clientId} at ${authority} failed: ${err.errorCode ?? ''} ${err.errorMessage ?? err.message ?? String(e)}`.trim(),
+          `Entra token request for client ${config.clientId} at ${authority} failed: ${`${err.errorCode ?? ''} ${err.errorMessage ?? err.message ?? String(e)}`.trim()}${cause}`,
         ),
       )
     }
@@ -105,7 +112,11 @@ export function createEntraAuth(
 type NetworkModule = NonNullable<NonNullable<Configuration['system']>['networkClient']>
 
 /** msal's network client over axios with our agent. */
-function msalNetworkClient(agent: https.Agent, timeoutMs: number): NetworkModule {
+function msalNetworkClient(
+  agent: https.Agent,
+  timeoutMs: number,
+  onError: (message: string) => void = () => {},
+): NetworkModule {
   const send = async (
     method: 'GET' | 'POST',
     url: string,
@@ -131,7 +142,9 @@ function msalNetworkClient(agent: https.Agent, timeoutMs: number): NetworkModule
     } catch (e) {
       // Not the axios error: its config holds the form body with the client secret or assertion.
       const code = (e as { code?: string }).code ?? 'error'
-      throw new Error(`${method} ${safeUrl(url)} failed: ${code}: ${redact((e as Error).message)}`)
+      const message = `${method} ${safeUrl(url)} failed: ${code}: ${redact((e as Error).message)}`
+      onError(message)
+      throw new Error(message)
     }
     const out: Record<string, string> = {}
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k.toLowerCase()] = String(v)
