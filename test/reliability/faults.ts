@@ -136,7 +136,7 @@ function loginDown(config: ConnectorConfig): ConnectorConfig {
     case 'jira':
       return { ...c, auth: { ...(c.auth as object), token: 'revoked-jira-token' } } as ConnectorConfig
     default:
-      throw new Error(`no login fault for ${c.kind}`)
+      throw new Error(`no login fault for ${(c as { kind: string }).kind}`)
   }
 }
 
