@@ -94,7 +94,9 @@ export async function syncGroups(run: OktaRun): Promise<void> {
       const done = new Set(pos.page === page.url ? (pos.done ?? []) : [])
       for (const g of groups)
         pos.watermark = laterOf(laterOf(pos.watermark, g.lastUpdated), g.lastMembershipUpdated)
-      pos = { ...pos, page: page.url, done: [...done] }
+      // Only groups inside the overlap window of the watermark are worth remembering; it only moves forward.
+      pruneRecent(recent, pos.watermark)
+      pos = { ...pos, page: page.url, done: [...done], recent: Object.fromEntries(recent) }
       await write({ entitlements: groups.map(groupEntitlement), invalid, checkpoint: pos })
       const toList = groups.filter((g) => !done.has(g.id) && needsListing(g))
       await eachConcurrent(toList, concurrency, signal, async (g) => {
@@ -111,6 +113,7 @@ export async function syncGroups(run: OktaRun): Promise<void> {
             // (A full listing removes them when it completes; only a re-listing needs the scope.)
             done.add(g.id)
             recent.set(g.id, g.lastMembershipUpdated)
+            pruneRecent(recent, pos.watermark)
             pos.recent = Object.fromEntries(recent)
             if (!full) pos.relisted = [...(pos.relisted ?? []), g.id]
             if (!full) batch.completeGrantScopes = [{ principalType: 'identity', entitlementId: g.id }]
@@ -141,17 +144,19 @@ export async function syncGroups(run: OktaRun): Promise<void> {
   await w.complete({
     log: pos.log,
     watermark: pos.watermark,
-    recent: recentWithin(recent, pos.watermark),
+    recent: Object.fromEntries(pruneRecent(recent, pos.watermark)),
   } satisfies GroupsPosition)
 }
 
-/** The entries of `recent` that the next run's overlap window will bring back. */
-function recentWithin(recent: Map<string, string>, watermark: string | undefined): Record<string, string> {
-  if (!watermark) return {}
+/**
+ * Keeps the entries of `recent` that the next run's overlap window will bring back, so the map (and every
+ * checkpoint that carries it) stays a handful of groups however many a full listing reads.
+ */
+function pruneRecent(recent: Map<string, string>, watermark: string | undefined): Map<string, string> {
+  if (!watermark) return recent
   const from = Date.parse(sinceWatermark(watermark))
-  const out: Record<string, string> = {}
-  for (const [id, at] of recent) if (Date.parse(at) > from) out[id] = at
-  return out
+  for (const [id, at] of recent) if (Date.parse(at) <= from) recent.delete(id)
+  return recent
 }
 
 /**
