@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.ts'
+import { decodeCef } from '../unit/delivery/cef-decoder.ts'
+import { ocsfErrors } from '../unit/delivery/ocsf-validator.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'accord-demo-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -48,6 +50,9 @@ describe('accord demo', () => {
     expect(ocsf.length).toBe(report.exports.find((e) => e.id === 'ocsf-file')!.sent)
     expect(JSON.parse(ocsf[0]!)).toMatchObject({ class_uid: 2003, category_uid: 2 })
     expect(readFileSync(join(out, 'findings.cef'), 'utf8')).toMatch(/^CEF:0\|/m)
+    // Every emitted event is valid OCSF 1.8.0 (schema and OCSF's own rules); every CEF line decodes strictly.
+    for (const line of ocsf) expect(ocsfErrors(JSON.parse(line))).toEqual([])
+    for (const line of readFileSync(join(out, 'findings.cef'), 'utf8').trim().split('\n')) decodeCef(line)
 
     // The demo's store stays usable with the config it wrote.
     const list = await runCli(['findings', 'list', '--json', '--config', join(out, 'accord.yaml')], {
