@@ -244,6 +244,8 @@ export function explain(
     out.push(
       `  granted at ${str(grant.grantedAt) ?? 'unknown (the vendor gives no time)'}; first seen by accord ${grant.firstSeen}`,
     )
+    const confers = (grant.confers as string[] | undefined) ?? []
+    if (confers.length) out.push(`  which also gives (inherited): ${confers.join(', ')}`)
   }
   const t = ev.ticketRecord as Rec | undefined
   if (t) {
