@@ -1,4 +1,6 @@
 import type { Command } from 'commander'
+import { configPath, loadConfig } from '../config/load.ts'
+import type { ConnectorConfig } from '../config/schema.ts'
 import { UserError } from '../core/errors.ts'
 import { canSync, runConnectorSync, type SyncOutcome } from '../sync/run-connector.ts'
 import { action } from './action.ts'
@@ -18,6 +20,8 @@ export function register(program: Command): void {
     .action(
       action(async (opts: { connector?: string; full?: boolean }, cmd: Command) => {
         const g = globalOptions(cmd)
+        // A wrong --connector is a usage error before any store is opened.
+        syncTargets(loadConfig(configPath(g.config)).value.connectors, opts.connector)
         const rt = await openRuntime(g)
         // A first Ctrl-C stops cleanly: the current page commits or not, checkpoints stay, nothing is removed.
         const ac = new AbortController()
@@ -25,23 +29,7 @@ export function register(program: Command): void {
         process.once('SIGINT', stop)
         process.once('SIGTERM', stop)
         try {
-          const all = rt.config.value.connectors
-          let targets = all.filter(canSync)
-          if (opts.connector) {
-            const c = all.find((x) => x.id === opts.connector)
-            if (!c) {
-              throw new UserError(
-                `no connector with id ${JSON.stringify(opts.connector)}; configured: ${all.map((x) => x.id).join(', ') || 'none'}`,
-              )
-            }
-            if (!canSync(c)) {
-              throw new UserError(
-                `connector ${c.id} (${c.kind}) has nothing to sync: give it a tickets section`,
-              )
-            }
-            targets = [c]
-          }
-          if (!targets.length) throw new UserError('no configured connector can sync')
+          const targets = syncTargets(rt.config.value.connectors, opts.connector)
           const outcomes: SyncOutcome[] = []
           for (const c of targets) {
             if (ac.signal.aborted) break
@@ -64,6 +52,24 @@ export function register(program: Command): void {
         }
       }),
     )
+}
+
+/** The connectors to sync: the one named, or every one that can. A wrong name is a usage error. */
+function syncTargets<C extends ConnectorConfig>(all: readonly C[], id: string | undefined): C[] {
+  if (!id) {
+    const targets = all.filter(canSync)
+    if (!targets.length) throw new UserError('no configured connector can sync')
+    return targets
+  }
+  const c = all.find((x) => x.id === id)
+  if (!c) {
+    throw new UserError(
+      `no connector with id ${JSON.stringify(id)}; configured: ${all.map((x) => x.id).join(', ') || 'none'}`,
+    )
+  }
+  if (!canSync(c))
+    throw new UserError(`connector ${c.id} (${c.kind}) has nothing to sync: give it a tickets section`)
+  return [c]
 }
 
 function jsonOutcome(o: SyncOutcome) {
