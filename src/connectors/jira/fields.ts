@@ -1,4 +1,5 @@
 import type { HttpClient } from '../http/client.ts'
+import type { RequestStats } from '../http/stats.ts'
 import { JiraFieldList } from './schema.ts'
 
 /** A field id as written in a map (`summary`, `customfield_10071`); anything else is a display name. */

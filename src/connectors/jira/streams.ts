@@ -49,7 +49,7 @@ export async function syncJiraTickets(ctx: SyncContext<JiraConfig>): Promise<voi
   const req = { signal: ctx.signal, stats: writer.stats }
   let compiled = compileTicketMap(cfg.map, JIRA_DEFAULTS)
   if (needsFieldCatalog(compiled.paths)) {
-    const catalog = await loadFieldCatalog(http, ctx.signal)
+    const catalog = await loadFieldCatalog(http, req)
     compiled = compileTicketMap(cfg.map, JIRA_DEFAULTS, { rewrite: (s) => rewriteFieldPath(s, catalog) })
   }
   const fields = searchFields(compiled.paths)
