@@ -210,7 +210,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
           s.requests++
           s.byEndpoint[label] = (s.byEndpoint[label] ?? 0) + 1
         })
-        if (code && RETRY_ERROR_CODES.has(code) && idempotent) {
+        // A body cut off mid-way (the connection dropped after the headers) is axios' ERR_BAD_RESPONSE "stream has
+        // been aborted": as transient as a reset, so retried like one.
+        const truncated = code === 'ERR_BAD_RESPONSE' && /aborted/i.test((e as Error).message)
+        if (((code && RETRY_ERROR_CODES.has(code)) || truncated) && idempotent) {
           if (await waitBeforeRetry(backoffMs(attempt, retry, random), false, reason)) continue
         }
         // The axios error holds the request config and its Authorization header: only safe fields go on.
