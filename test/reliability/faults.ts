@@ -71,13 +71,14 @@ function corruptOneRecord(
       )
     }
     case 'okta': {
-      const u = pick(t.okta.users, salt) as unknown as Record<string, unknown>
-      const before = u.status
-      u.status = 'HACKED'
+      // Not the status: the full listing searches by every known status, so an unknown one is simply not listed.
+      const u = pick(t.okta.users, salt) as unknown as { id: string; profile: Record<string, unknown> }
+      const before = u.profile.login
+      u.profile.login = 12345
       bumpVersion(rs, 'okta')
       return Object.assign(
         () => {
-          u.status = before
+          u.profile.login = before
           bumpVersion(rs, 'okta')
         },
         { id: String(u.id) },
