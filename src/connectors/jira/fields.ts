@@ -13,9 +13,9 @@ export function needsFieldCatalog(paths: readonly (readonly string[])[]): boolea
 /** Display name → id, from `/rest/api/3/field`. Names that several fields share are refused as ambiguous. */
 export async function loadFieldCatalog(
   http: HttpClient,
-  signal: AbortSignal,
+  req: { signal: AbortSignal; stats?: RequestStats },
 ): Promise<Map<string, string[]>> {
-  const list = await http.getJson('/rest/api/3/field', JiraFieldList, { signal })
+  const list = await http.getJson('/rest/api/3/field', JiraFieldList, req)
   const byName = new Map<string, string[]>()
   for (const f of list) byName.set(f.name, [...(byName.get(f.name) ?? []), f.id])
   return byName
