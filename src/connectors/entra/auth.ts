@@ -111,6 +111,17 @@ export function createEntraAuth(
 
 type NetworkModule = NonNullable<NonNullable<Configuration['system']>['networkClient']>
 
+const TOKEN_ATTEMPTS = 4
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504])
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ERR_BAD_RESPONSE',
+])
+
 /** msal's network client over axios with our agent. */
 function msalNetworkClient(
   agent: https.Agent,
@@ -124,27 +135,40 @@ function msalNetworkClient(
     body?: string,
   ) => {
     checkBaseUrl(url, 'token endpoint')
-    let res: Awaited<ReturnType<typeof axios.request<string>>>
-    try {
-      res = await axios.request<string>({
-        url,
-        method,
-        headers,
-        data: body,
-        httpsAgent: agent,
-        timeout: timeoutMs,
-        maxRedirects: 0,
-        responseType: 'text',
-        transformResponse: [(d: unknown) => d],
-        validateStatus: () => true,
-        proxy: false,
-      })
-    } catch (e) {
-      // Not the axios error: its config holds the form body with the client secret or assertion.
-      const code = (e as { code?: string }).code ?? 'error'
-      const message = `${method} ${safeUrl(url)} failed: ${code}: ${redact((e as Error).message)}`
-      onError(message)
-      throw new Error(message)
+    // Token and metadata requests are safe to repeat: a throttled, unavailable or dropped one is retried a few
+    // times (Retry-After honoured, capped), so one 5xx from the token endpoint does not fail a whole sync.
+    let res: Awaited<ReturnType<typeof axios.request<string>>> | undefined
+    for (let attempt = 1; ; attempt++) {
+      let wait = Math.min(5_000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2)
+      try {
+        res = await axios.request<string>({
+          url,
+          method,
+          headers,
+          data: body,
+          httpsAgent: agent,
+          timeout: timeoutMs,
+          maxRedirects: 0,
+          responseType: 'text',
+          transformResponse: [(d: unknown) => d],
+          validateStatus: () => true,
+          proxy: false,
+        })
+      } catch (e) {
+        // Not the axios error: its config holds the form body with the client secret or assertion.
+        const code = (e as { code?: string }).code ?? 'error'
+        const message = `${method} ${safeUrl(url)} failed: ${code}: ${redact((e as Error).message)}`
+        onError(message)
+        // A certificate or a refused connection will not change in a second: only transient codes retry.
+        if (attempt >= TOKEN_ATTEMPTS || !TRANSIENT_CODES.has(code)) throw new Error(message)
+        await new Promise((r) => setTimeout(r, wait))
+        continue
+      }
+      if (!TRANSIENT_STATUSES.has(res.status) || attempt >= TOKEN_ATTEMPTS) break
+      const retryAfter = Number(res.headers['retry-after'])
+      if (Number.isFinite(retryAfter) && retryAfter >= 0) wait = Math.min(30_000, retryAfter * 1000)
+      onError(`${method} ${safeUrl(url)} returned ${res.status}`)
+      await new Promise((r) => setTimeout(r, wait))
     }
     const out: Record<string, string> = {}
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k.toLowerCase()] = String(v)
