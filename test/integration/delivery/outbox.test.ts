@@ -266,6 +266,41 @@ describeEachStore(import.meta.url, 'outbox delivery', (factory) => {
     expect(real.created.map((c) => c.findingId).sort()).toEqual(['f0', 'f1'])
   })
 
+  // The embedded store is one process by construction; the lock is for Postgres.
+  it.skipIf(factory.kind !== 'postgres')(
+    'lets one delivery at a time work a shared Postgres store',
+    async () => {
+      const cfg = config()
+      for (let i = 0; i < 3; i++) await record(cfg, { id: `f${i}` }, 'opened')
+      let release: () => void = () => {}
+      const gate = new Promise<void>((r) => {
+        release = r
+      })
+      // The first delivery holds the lock while its sink call hangs; a second one is refused at once.
+      const slowSink = snow.sink()
+      const create = slowSink.create
+      slowSink.create = async (f) => {
+        const r = await create(f)
+        await gate
+        return r
+      }
+      const first = deliver(store.db, cfg, {
+        logger: silentLogger(),
+        sinks: { snow: slowSink, jira: jira.sink() },
+        storeKind: 'postgres',
+        concurrency: 1,
+        ...fast,
+      })
+      await new Promise((r) => setTimeout(r, 200))
+      await expect(run(cfg, { storeKind: 'postgres' })).rejects.toThrow(
+        /another accord process is delivering/,
+      )
+      release()
+      expect((await first).created).toHaveLength(3)
+      expect(snow.tickets).toHaveLength(3)
+    },
+  )
+
   it('does not open a ticket for a finding resolved before delivery', async () => {
     const cfg = config()
     await record(cfg, { id: 'f1' }, 'opened')
