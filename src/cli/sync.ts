@@ -7,6 +7,7 @@ import { action } from './action.ts'
 import { EXIT } from './exit-codes.ts'
 import { globalOptions } from './global-options.ts'
 import { printJson, println, printTable, warn } from './output.ts'
+import { syncProgress } from './progress.ts'
 import { openRuntime } from './runtime.ts'
 
 export function register(program: Command): void {
@@ -31,6 +32,7 @@ export function register(program: Command): void {
         try {
           const targets = syncTargets(rt.config.value.connectors, opts.connector)
           const outcomes: SyncOutcome[] = []
+          const progress = syncProgress(!g.json)
           for (const c of targets) {
             if (ac.signal.aborted) break
             outcomes.push(
@@ -38,9 +40,11 @@ export function register(program: Command): void {
                 full: opts.full,
                 logger: rt.logger,
                 signal: ac.signal,
+                onProgress: (p) => progress.update(p),
               }),
             )
           }
+          progress.stop()
           if (g.json) printJson(outcomes.map(jsonOutcome))
           else printOutcomes(outcomes)
           if (ac.signal.aborted) warn('interrupted: the next sync resumes from the last committed page')
