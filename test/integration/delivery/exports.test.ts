@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -8,6 +8,7 @@ import { Config } from '../../../src/config/schema.ts'
 import { silentLogger } from '../../../src/core/logger.ts'
 import { createExporter } from '../../../src/delivery/export/exporters.ts'
 import { replayExporter, runExports } from '../../../src/delivery/export/run-exports.ts'
+import { generateTlsMaterial } from '../../../src/sandbox/core/tls.ts'
 import type { Store } from '../../../src/store/open.ts'
 import { getExportCursor } from '../../../src/store/repositories/export-cursors.ts'
 import { describeEachStore } from '../../helpers/store.ts'
@@ -162,6 +163,50 @@ describeEachStore(import.meta.url, 'SIEM exports', (factory) => {
     const uids = fileLines('findings.ocsf.jsonl').map((l) => (JSON.parse(l).metadata as { uid: string }).uid)
     expect(uids).toHaveLength(20)
     expect(new Set(uids).size).toBe(20)
+  })
+
+  it('sends CEF over TLS syslog to a collector trusted through caFile, legacy RFC 3164 included', async () => {
+    await history(3)
+    const tls = await generateTlsMaterial()
+    writeFileSync(join(dir, 'siem-ca.pem'), tls.caCert)
+    const listener5424 = await startSyslogListener({ tls: { cert: tls.cert, key: tls.key } })
+    const listener3164 = await startSyslogListener({ tls: { cert: tls.cert, key: tls.key }, framing: 'lf' })
+    try {
+      const tlsConfig = Config.parse({
+        exports: [
+          {
+            id: 'tls',
+            type: 'syslog',
+            host: 'localhost',
+            port: listener5424.port,
+            tls: true,
+            caFile: 'siem-ca.pem',
+          },
+          {
+            id: 'bsd',
+            type: 'syslog',
+            host: 'localhost',
+            port: listener3164.port,
+            tls: true,
+            caFile: 'siem-ca.pem',
+            protocol: 'rfc3164',
+            facility: 4,
+          },
+        ],
+      })
+      const r = await runExports(store.db, tlsConfig, { logger: silentLogger(), baseDir: dir })
+      expect(r.map((x) => [x.id, x.sent, x.error])).toEqual([
+        ['tls', 5, null],
+        ['bsd', 5, null],
+      ])
+      await waitFor(() => listener5424.messages.length >= 5 && listener3164.messages.length >= 5)
+      expect(listener5424.messages[0]).toMatch(/^<164>1 \S+ \S+ accord - - - CEF:0\|/)
+      expect(listener3164.messages[0]).toMatch(/^<36>Nov 29 10:00:00 \S+ accord: CEF:0\|/)
+      for (const m of listener5424.messages) decodeCef(m.slice(m.indexOf('CEF:')))
+    } finally {
+      await listener5424.close()
+      await listener3164.close()
+    }
   })
 
   it('replays from a point with the same metadata.uid, so receivers can drop what they have', async () => {
