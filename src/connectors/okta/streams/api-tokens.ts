@@ -9,11 +9,11 @@
 import { parseRecords } from '../../http/validate.ts'
 import { OktaApiToken } from '../schema.ts'
 import { apiTokenCredential, apiTokenIdentity } from '../transform.ts'
-import { type OktaRun, serialWriter } from './common.ts'
+import { bufferedWriter, type OktaRun } from './common.ts'
 
-export async function syncApiTokens({ ctx, client }: OktaRun): Promise<void> {
+export async function syncApiTokens({ ctx, client, bufferRows }: OktaRun): Promise<void> {
   const w = await ctx.openStream('api_tokens')
-  const write = serialWriter(w)
+  const { write, complete } = bufferedWriter(w, bufferRows)
   const seen = new Set<string>()
   const pages = client.pages('/api/v1/api-tokens', {
     params: { limit: client.pageSize('apiTokens') },
@@ -44,5 +44,5 @@ export async function syncApiTokens({ ctx, client }: OktaRun): Promise<void> {
       })
     }
   }
-  await w.complete(null)
+  await complete(null)
 }

@@ -19,7 +19,7 @@ import {
   isApiServiceApp,
   serviceAppIdentity,
 } from '../transform.ts'
-import { eachConcurrent, type OktaRun, serialWriter } from './common.ts'
+import { bufferedWriter, eachConcurrent, type OktaRun } from './common.ts'
 import { type LogCursor, pollLog, succeeded, targetsOf } from './log.ts'
 
 export const APP_LOG_EVENTS = [
@@ -53,7 +53,7 @@ interface AppsPosition {
 export async function syncApps(run: OktaRun): Promise<void> {
   const { ctx, client } = run
   const w = await ctx.openStream('apps')
-  const write = serialWriter(w)
+  const { write, complete } = bufferedWriter(w, run.bufferRows)
   const full = w.mode === 'full'
   const resumed = (w.resumeFrom ?? {}) as AppsPosition
   let pos: AppsPosition = resumed.phase
@@ -130,7 +130,7 @@ export async function syncApps(run: OktaRun): Promise<void> {
       }
     }
     if (full) {
-      await w.complete({ log: pos.log } satisfies AppsPosition)
+      await complete({ log: pos.log } satisfies AppsPosition)
       return
     }
     pos = { phase: 'log', log: pos.log, pending: [] }
@@ -176,5 +176,5 @@ export async function syncApps(run: OktaRun): Promise<void> {
       }),
     )
   }
-  await w.complete({ log: pos.log } satisfies AppsPosition)
+  await complete({ log: pos.log } satisfies AppsPosition)
 }

@@ -11,6 +11,16 @@ import type { OktaConfig } from '../config.ts'
 export interface OktaRun {
   ctx: SyncContext<OktaConfig>
   client: OktaClient
+  /** Rows gathered before a write (see bufferedWriter). */
+  bufferRows: number
+}
+
+/** Rows gathered before a write: one transaction per few thousand rows, not per page of 100. */
+export const BUFFER_ROWS = 5_000
+
+/** A few pages' worth, at most BUFFER_ROWS: with small configured pages, checkpoints stay a few pages apart. */
+export function bufferRowsFor(config: Pick<OktaConfig, 'pageSize'>): number {
+  return Math.min(BUFFER_ROWS, (config.pageSize ?? BUFFER_ROWS) * 5)
 }
 
 /** Re-listing since a watermark starts this much earlier: Okta's clocks and eventual consistency. */
@@ -126,6 +136,43 @@ export function serialWriter(w: StreamWriter): (b: SyncBatch) => Promise<void> {
       waiting.push({ batch, done: (e) => (e === undefined ? resolve() : reject(e)) })
       if (!running) void drain()
     })
+}
+
+/**
+ * The stream's writes, gathered: pages are merged into one batch until it holds a few thousand rows, then
+ * written with the last checkpoint among them (a killed run redoes at most that much). A batch with explicit
+ * removals goes alone, after what was gathered before it. `complete` writes what is left first.
+ */
+export function bufferedWriter(
+  w: StreamWriter,
+  maxRows = BUFFER_ROWS,
+): {
+  write: (b: SyncBatch) => Promise<void>
+  complete: (checkpoint?: unknown) => Promise<void>
+} {
+  const serial = serialWriter(w)
+  let buffer: SyncBatch | undefined
+  const flush = async () => {
+    if (!buffer) return
+    const b = buffer
+    buffer = undefined
+    await serial(b)
+  }
+  return {
+    write: async (b) => {
+      if (!mergeable(b)) {
+        await flush()
+        await serial(b)
+        return
+      }
+      buffer = buffer ? merge(buffer, b) : b
+      if (rows(buffer) >= maxRows) await flush()
+    },
+    complete: async (checkpoint) => {
+      await flush()
+      await w.complete(checkpoint)
+    },
+  }
 }
 
 /** Runs `fn` over `items` with at most `n` at once; the first failure stops new work and is thrown. */

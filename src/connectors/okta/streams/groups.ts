@@ -15,7 +15,7 @@ import { parseRecords } from '../../http/validate.ts'
 import type { GrantKey, SyncBatch } from '../../types.ts'
 import { OktaGroup, OktaGroupMember } from '../schema.ts'
 import { groupEntitlement, membershipGrant } from '../transform.ts'
-import { eachConcurrent, laterOf, type OktaRun, serialWriter, sinceWatermark } from './common.ts'
+import { bufferedWriter, eachConcurrent, laterOf, type OktaRun, sinceWatermark } from './common.ts'
 import { type LogCursor, pollLog, succeeded, targetsOf } from './log.ts'
 
 export const GROUP_LOG_EVENTS = [
@@ -47,7 +47,7 @@ interface GroupsPosition {
 export async function syncGroups(run: OktaRun): Promise<void> {
   const { ctx, client } = run
   const w = await ctx.openStream('groups')
-  const write = serialWriter(w)
+  const { write, complete } = bufferedWriter(w, run.bufferRows)
   const full = w.mode === 'full'
   const resumed = (w.resumeFrom ?? {}) as GroupsPosition
   let pos: GroupsPosition
@@ -141,7 +141,7 @@ export async function syncGroups(run: OktaRun): Promise<void> {
       await write({ ...batch, invalid: page.invalid, checkpoint: pos })
     }
   }
-  await w.complete({
+  await complete({
     log: pos.log,
     watermark: pos.watermark,
     recent: Object.fromEntries(pruneRecent(recent, pos.watermark)),

@@ -8,7 +8,7 @@ import { createOktaClient } from '../client.ts'
 import type { OktaConfig } from '../config.ts'
 import { syncApiTokens } from './api-tokens.ts'
 import { syncApps } from './apps.ts'
-import type { OktaRun } from './common.ts'
+import { bufferRowsFor, type OktaRun } from './common.ts'
 import { syncGroups } from './groups.ts'
 import { syncRoles } from './roles.ts'
 import { syncUsers } from './users.ts'
@@ -22,7 +22,11 @@ export const OKTA_STREAMS: readonly StreamSpec[] = [
 ]
 
 export async function syncOkta(ctx: SyncContext<OktaConfig>): Promise<void> {
-  const run: OktaRun = { ctx, client: createOktaClient(ctx.config, ctx.logger) }
+  const run: OktaRun = {
+    ctx,
+    client: createOktaClient(ctx.config, ctx.logger),
+    bufferRows: bufferRowsFor(ctx.config),
+  }
   const results = await Promise.allSettled([
     syncUsers(run),
     syncGroups(run),

@@ -14,7 +14,7 @@ import { parseRecords } from '../../http/validate.ts'
 import type { SyncBatch } from '../../types.ts'
 import { OktaRoleAssignedUsers, OktaRoleAssignment } from '../schema.ts'
 import { roleEntitlement, roleGrant } from '../transform.ts'
-import { eachConcurrent, type OktaRun, serialWriter } from './common.ts'
+import { bufferedWriter, eachConcurrent, type OktaRun } from './common.ts'
 import { type LogCursor, pollLog, targetsOf } from './log.ts'
 
 export const ROLE_LOG_EVENTS = [
@@ -30,9 +30,9 @@ interface RolesPosition {
   admins?: string[]
 }
 
-export async function syncRoles({ ctx, client }: OktaRun): Promise<void> {
+export async function syncRoles({ ctx, client, bufferRows }: OktaRun): Promise<void> {
   const w = await ctx.openStream('roles')
-  const write = serialWriter(w)
+  const { write, complete } = bufferedWriter(w, bufferRows)
   const stats = w.stats
   const signal = ctx.signal
   const full = w.mode === 'full'
@@ -105,5 +105,5 @@ export async function syncRoles({ ctx, client }: OktaRun): Promise<void> {
   }
   // Every admin was read again: grants of the stream this run did not see (group-held ones too) are gone.
   if (!full && everyone) await write({ completeGrantScopes: [{}] })
-  await w.complete({ log, admins } satisfies RolesPosition)
+  await complete({ log, admins } satisfies RolesPosition)
 }

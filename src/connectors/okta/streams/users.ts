@@ -8,7 +8,7 @@
 import { parseRecords } from '../../http/validate.ts'
 import { OKTA_USER_STATUSES, OktaUser } from '../schema.ts'
 import { toIdentity } from '../transform.ts'
-import { laterOf, type OktaRun, serialWriter, sinceWatermark } from './common.ts'
+import { bufferedWriter, laterOf, type OktaRun, sinceWatermark } from './common.ts'
 import { type LogCursor, pollLog, succeeded, targetsOf } from './log.ts'
 
 export const USER_LOG_EVENTS = ['user.lifecycle.delete.completed'] as const
@@ -24,9 +24,9 @@ interface UsersPosition {
   log?: LogCursor
 }
 
-export async function syncUsers({ ctx, client }: OktaRun): Promise<void> {
+export async function syncUsers({ ctx, client, bufferRows }: OktaRun): Promise<void> {
   const w = await ctx.openStream('users')
-  const write = serialWriter(w)
+  const { write, complete } = bufferedWriter(w, bufferRows)
   const pos = (w.resumeFrom ?? {}) as UsersPosition
   let watermark = pos.watermark
   // A full listing starts the log where it starts; an incremental run carries the cursor on.
@@ -64,5 +64,5 @@ export async function syncUsers({ ctx, client }: OktaRun): Promise<void> {
       })
     }
   }
-  await w.complete({ watermark, log } satisfies UsersPosition)
+  await complete({ watermark, log } satisfies UsersPosition)
 }
