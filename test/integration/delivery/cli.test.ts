@@ -179,6 +179,28 @@ describe('accord deliver and accord findings export', () => {
     const decoded = cef.stdout.trim().split('\n').map(decodeCef)
     expect(decoded).toHaveLength(5)
     expect(decoded.every((d) => /^INC\d+$/.test(d.extension.get('cs4') ?? ''))).toBe(true)
+    // Replay from event 4: the exporter sends events 4 and 5 again (same metadata.uid: receivers dedupe).
+    const replay = await cli(
+      'deliver',
+      '--no-tickets',
+      '--exporter',
+      'siem-file',
+      '--replay-from',
+      '4',
+      '--json',
+    )
+    expect(JSON.parse(replay.stdout).exports).toEqual([
+      { id: 'siem-file', sent: 2, from: 3, to: 5, error: null },
+    ])
+    const replayed = readFileSync(join(dir, 'out/findings.ocsf.jsonl'), 'utf8').trim().split('\n')
+    const uid = (l: string) => (JSON.parse(l) as { metadata: { uid: string } }).metadata.uid
+    expect(replayed.slice(5).map(uid)).toEqual(lines.slice(3).map(uid))
+    // Replayed now, they carry the tickets raised since (through the incident profile), and still validate.
+    for (const l of replayed.slice(5)) {
+      expect(JSON.parse(l).tickets).toHaveLength(1)
+      expect(ocsfErrors(JSON.parse(l))).toEqual([])
+    }
+
     const none = await cli('findings', 'export', '--since', '2027-01-01T00:00:00Z')
     expect(none.stdout).toBe('')
   }, 120_000)
