@@ -40,7 +40,13 @@ export async function checkJira(config: JiraConfig, ctx: CheckContext): Promise<
       })
       items.push({ name: 'tickets.jql', ok: true, detail: 'runs' })
     } catch (e) {
-      items.push({ name: 'tickets.jql', ok: false, detail: (e as Error).message })
+      items.push({
+        name: 'tickets.jql',
+        ok: false,
+        detail: (e as Error).message,
+        // Jira answers a JQL naming a project the account cannot browse as if the project did not exist.
+        fix: 'give the account the Browse projects permission on every project tickets.jql names, then check the JQL itself',
+      })
     }
   }
   return items
