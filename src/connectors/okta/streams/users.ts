@@ -6,15 +6,18 @@
  * the log can say it is gone before the next full run). Each page is written with the cursor after it.
  */
 import { parseRecords } from '../../http/validate.ts'
-import { OKTA_USER_STATUSES, OktaUser } from '../schema.ts'
+import { OktaUser } from '../schema.ts'
 import { toIdentity } from '../transform.ts'
 import { bufferedWriter, laterOf, type OktaRun, sinceWatermark } from './common.ts'
 import { type LogCursor, pollLog, succeeded, targetsOf } from './log.ts'
 
 export const USER_LOG_EVENTS = ['user.lifecycle.delete.completed'] as const
 
-/** Every status, so no user is left out whatever its state. */
-export const ALL_USERS_SEARCH = OKTA_USER_STATUSES.map((s) => `status eq "${s}"`).join(' or ')
+/**
+ * Every user whatever its status: a condition on `lastUpdated` (which every user has) rather than a list of the
+ * statuses we know, so a status Okta adds later is listed and fails validation visibly instead of going unseen.
+ */
+export const ALL_USERS_SEARCH = 'lastUpdated gt "1970-01-01T00:00:00.000Z"'
 
 interface UsersPosition {
   /** The page to fetch next; null when the listing is done. */

@@ -238,6 +238,22 @@ describeEachStore(import.meta.url, 'okta sync', (stores) => {
   )
 
   it(
+    'a user in a status accord does not know is listed and reported, not silently skipped',
+    async () => {
+      const store = await stores.open()
+      const org = smallOrg()
+      org.users[0]!.status = 'ARCHIVED'
+      serveOrg(org)
+      const out = await sync(store.db)
+      expect(out.status).toBe('failed')
+      expect(out.error).toMatch(/1 of 5 users records failed validation/)
+      expect(out.streams.find((s) => s.stream === 'users')).toMatchObject({ status: 'failed', invalid: 1 })
+      await store.close()
+    },
+    SLOW,
+  )
+
+  it(
     'a failed run removes nothing, and the next run completes the listing',
     async () => {
       const store = await stores.open()
