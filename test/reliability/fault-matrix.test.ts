@@ -35,7 +35,7 @@ const cases: FaultCase[] = FULL
       { connector: 'jira', kind: 'token-down', rate: 1 },
       { connector: 'entra', kind: '5xx', rate: 0.1 },
       { connector: 'entra', kind: 'token-down', rate: 1 },
-      { connector: 'okta', kind: '429', rate: 0.05 },
+      { connector: 'jira', kind: '429', rate: 0.1 },
       { connector: 'okta', kind: 'latency', rate: 0.3 },
       { connector: 'okta', kind: 'invalid', rate: 1 },
     ]
