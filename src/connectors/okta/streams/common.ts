@@ -140,8 +140,10 @@ export function serialWriter(w: StreamWriter): (b: SyncBatch) => Promise<void> {
 
 /**
  * The stream's writes, gathered: pages are merged into one batch until it holds a few thousand rows, then
- * written with the last checkpoint among them (a killed run redoes at most that much). A batch with explicit
- * removals goes alone, after what was gathered before it. `complete` writes what is left first.
+ * written with the last checkpoint among them (a killed run redoes at most that much). One gathered batch is
+ * written while the next one fills, so the store and the vendor work at the same time; a full buffer waits for
+ * the write before it (memory stays at two batches). A batch with explicit removals goes alone, after what was
+ * gathered before it. `complete` writes what is left first. A failed write fails every later call.
  */
 export function bufferedWriter(
   w: StreamWriter,
@@ -152,24 +154,54 @@ export function bufferedWriter(
 } {
   const serial = serialWriter(w)
   let buffer: SyncBatch | undefined
-  const flush = async () => {
-    if (!buffer) return
-    const b = buffer
-    buffer = undefined
-    await serial(b)
+  let inflight: Promise<void> | undefined
+  let failure: unknown
+  const check = () => {
+    if (failure !== undefined) throw failure
+  }
+  const send = (b: SyncBatch) => {
+    const p: Promise<void> = serial(b).then(
+      () => {
+        if (inflight === p) inflight = undefined
+      },
+      (e) => {
+        failure ??= e
+        if (inflight === p) inflight = undefined
+      },
+    )
+    inflight = p
+  }
+  const drain = async () => {
+    if (buffer) {
+      const b = buffer
+      buffer = undefined
+      send(b)
+    }
+    while (inflight) await inflight
+    check()
   }
   return {
     write: async (b) => {
+      check()
       if (!mergeable(b)) {
-        await flush()
+        await drain()
         await serial(b)
         return
       }
       buffer = buffer ? merge(buffer, b) : b
-      if (rows(buffer) >= maxRows) await flush()
+      while (buffer && rows(buffer) >= maxRows) {
+        if (inflight) {
+          await inflight
+          check()
+          continue
+        }
+        const full = buffer
+        buffer = undefined
+        send(full)
+      }
     },
     complete: async (checkpoint) => {
-      await flush()
+      await drain()
       await w.complete(checkpoint)
     },
   }
