@@ -234,8 +234,12 @@ function report(rows: Row[]): string {
     if (m && l) {
       const time = l.result.first.wallMs / m.result.first.wallMs
       const data = l.counts.directGrants / m.counts.directGrants
+      const cpu =
+        l.result.first.cpuMs !== undefined && m.result.first.cpuMs !== undefined
+          ? `, CPU ${(l.result.first.cpuMs / m.result.first.cpuMs).toFixed(1)}x (second run ${(l.result.second.cpuMs! / m.result.second.cpuMs!).toFixed(1)}x)`
+          : ''
       ratio.push(
-        `- ${store}: large/medium time ${time.toFixed(1)}x for ${data.toFixed(1)}x the direct grants (first run)`,
+        `- ${store}: large/medium wall time ${time.toFixed(1)}x${cpu} for ${data.toFixed(1)}x the direct grants (first run)`,
       )
     }
   }
