@@ -22,6 +22,7 @@ import { FINDING_PROPERTY } from '../src/connectors/jira/sink.ts'
 import { silentLogger } from '../src/core/logger.ts'
 import { emissionUid } from '../src/delivery/export/ocsf.ts'
 import type { FindingJson } from '../src/model/findings-json.ts'
+import { type Severity, severityRank } from '../src/model/severity.ts'
 import { reconcile } from '../src/reconciler/reconcile.ts'
 import { seededRandom } from '../src/sandbox/core/rng.ts'
 import { writeSandboxFiles } from '../src/sandbox/files.ts'
@@ -269,6 +270,20 @@ for (const f of raised) {
       `finding ${f.id} says it was raised as ${f.raised_key} in ${f.raised_sink}, which has no such ticket`,
     )
   }
+}
+// A finding at or above the raise floor that never got its ticket is lost too (routes send every one somewhere).
+const floor = severityRank(config.value.raise?.minSeverity ?? 'high')
+const unraised = (
+  await crash.db
+    .selectFrom('findings')
+    .select(['id', 'severity', 'rule'])
+    .where('status', '=', 'open')
+    .where('raised_key', 'is', null)
+    .execute()
+).filter((f) => severityRank(f.severity as Severity) >= floor)
+for (const f of unraised) {
+  lost++
+  problems.push(`open ${f.severity} finding ${f.id} (${f.rule}) was never raised`)
 }
 const pending = await crash.db
   .selectFrom('outbox')
