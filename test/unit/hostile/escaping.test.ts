@@ -1,13 +1,17 @@
 import fc from 'fast-check'
+import nock from 'nock'
 import { describe, expect, it } from 'vitest'
+import { createHttpClient } from '../../../src/connectors/http/client.ts'
 import { adfFromSections, adfText } from '../../../src/connectors/jira/adf.ts'
 import { buildSearchJql, jqlString } from '../../../src/connectors/jira/jql.ts'
 import { snEquals, snIn, snValue } from '../../../src/connectors/servicenow/encoded-query.ts'
+import { UserCache } from '../../../src/connectors/servicenow/lookups.ts'
 import { neutraliseJournal } from '../../../src/connectors/servicenow/sink.ts'
 import { formatSyslog, frame } from '../../../src/delivery/export/syslog-format.ts'
 import { adfProblem } from '../../../src/sandbox/jira/adf.ts'
 import { parseJql } from '../../../src/sandbox/jira/jql.ts'
 import { parseEncodedQuery } from '../../../src/sandbox/servicenow/encoded-query.ts'
+import { useHttpMock } from '../../helpers/http-mock.ts'
 
 /**
  * Hostile text in every query language and markup accord writes (issue 11). Each property builds the output
@@ -248,5 +252,31 @@ describe('syslog framing: one message stays one message', () => {
         expect(framed).not.toMatch(/\r/)
       }),
     )
+  })
+})
+
+describe('ServiceNow reference lookups: only sys_ids reach a query', () => {
+  useHttpMock()
+
+  it('a reference value crafted as a query (^NQ, ^OR, javascript:) is never put into the IN list', async () => {
+    const good = 'a'.repeat(32)
+    const queries: string[] = []
+    nock('https://acme.service-now.com')
+      .get('/api/now/v2/table/sys_user')
+      .query((q) => {
+        queries.push(String(q.sysparm_query))
+        return true
+      })
+      .reply(200, { result: [{ sys_id: good, user_name: 'ann', email: 'ann@contoso.com', name: 'Ann' }] })
+    const cache = new UserCache()
+    const http = createHttpClient({ name: 'sn', baseUrl: 'https://acme.service-now.com' })
+    await cache.load(
+      http,
+      [good, 'x^NQactive=true', `${good}^ORuser_name=admin`, 'javascript:gs.getUser()', `${good},${good}`],
+      { signal: new AbortController().signal },
+    )
+    expect(queries).toEqual([`sys_idIN${good}^ORDERBYsys_id`])
+    expect(cache.get(good)).toMatchObject({ email: 'ann@contoso.com' })
+    expect(cache.get('x^NQactive=true')).toBeUndefined()
   })
 })
