@@ -31,12 +31,18 @@ describe('lifecycle through the sandbox', { timeout: 240_000 }, () => {
   let policy: Loaded<Policy>
   const logger = silentLogger()
 
+  // Time moves a second per step: completeness orders runs by start time, and a frozen clock would tie them.
+  let step = 0
+  const tick = () => {
+    process.env.ACCORD_NOW = new Date(Date.parse(scenario.now) + ++step * 1000).toISOString()
+  }
   const syncAll = async (
     only?: string,
     override?: (c: Config['connectors'][number]) => Config['connectors'][number],
   ) => {
     for (const c of config.value.connectors) {
       if (only && c.id !== only) continue
+      tick()
       await runConnectorSync(store.db, override ? override(c) : c, { logger })
     }
   }
@@ -101,6 +107,7 @@ describe('lifecycle through the sandbox', { timeout: 240_000 }, () => {
     const user = scenario.tenant.okta.users.find((u) => u.profile.email.toLowerCase() === okta.identity!.key)!
     sandbox.control.okta.unassignAppUser({ appId: okta.entitlement!.externalId!, userId: user.id })
     // Okta's credentials were revoked: its next sync fails.
+    tick()
     const outcome = await runConnectorSync(
       store.db,
       {
@@ -117,6 +124,7 @@ describe('lifecycle through the sandbox', { timeout: 240_000 }, () => {
     expect(s.heldBack.incompleteStreams.join(' ')).toMatch(/okta/)
     // Okta recovers. A stream stays incomplete after a failure until its next full listing succeeds
     // (src/store/repositories/sync-runs.ts), so the recovery run is a full one: the removal is seen and resolves.
+    tick()
     await runConnectorSync(store.db, config.value.connectors.find((c) => c.id === 'okta')!, {
       logger,
       full: true,
