@@ -35,7 +35,7 @@ export async function insertFindingEvents(
       order by ord
       returning id`.execute(db)
     const ids = r.rows.map((x) => Number(x.id)).sort((a, b) => a - b)
-    chunk.forEach((e, j) => out.push({ ...e, id: ids[j]! }))
+    for (const [j, e] of chunk.entries()) out.push({ ...e, id: ids[j]! })
   }
   return out
 }

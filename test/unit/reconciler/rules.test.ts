@@ -91,7 +91,9 @@ describeEachStore(import.meta.url, 'drift rules', (factory) => {
       expect(await openKeys(store.db)).toEqual([])
       // The inherited access is evidence on the membership that confers it.
       const { sql } = await import('kysely')
-      const ev = await sql<{ detail: { confers?: string[] } }>`select detail from evidence_matches`.execute(store.db)
+      const ev = await sql<{ detail: { confers?: string[] } }>`select detail from evidence_matches`.execute(
+        store.db,
+      )
       expect(ev.rows.map((r) => r.detail.confers)).toEqual([['All Staff Apps']])
     })
 
