@@ -14,6 +14,7 @@ import { TEST_DATABASE_URL } from '../../helpers/store.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'accord-daemon-stop-'))
 const schema = `t_daemon_stop_${process.pid}`
+const attemptSchemas: string[] = []
 let sandbox: Sandbox | undefined
 let store: Store | undefined
 const daemons: DaemonProcess[] = []
@@ -21,9 +22,11 @@ const daemons: DaemonProcess[] = []
 afterAll(async () => {
   for (const d of daemons) d.child.kill('SIGKILL')
   await sandbox?.close()
-  if (store) {
-    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db)
-    await store.close()
+  await store?.close().catch(() => {})
+  if (TEST_DATABASE_URL) {
+    const admin = await openStore({ url: TEST_DATABASE_URL })
+    for (const s of attemptSchemas) await sql`drop schema if exists ${sql.id(s)} cascade`.execute(admin.db)
+    await admin.close()
   }
   rmSync(dir, { recursive: true, force: true })
 })
@@ -52,11 +55,15 @@ describe.skipIf(!TEST_DATABASE_URL)('daemon runs, health and shutdown [postgres]
   }, async () => {
     const scenario = generateScenario({ seed: 3, size: 'small' })
     // Slow every answer down so the first sync is still running when the signal comes.
+    await sandbox?.close()
     sandbox = await startSandbox(scenario.tenant, { faults: 'latency=250ms@1', faultSeed: 3 })
     writeSandboxFiles(dir, sandbox, scenario)
     const file = join(dir, 'accord.yaml')
     const config = parse(readFileSync(file, 'utf8')) as Record<string, unknown>
-    config.store = { url: TEST_DATABASE_URL, schema }
+    // A fresh schema per attempt: a retried attempt must not see the last one's runs.
+    const attemptSchema = `${schema}_${attemptSchemas.length}`
+    attemptSchemas.push(attemptSchema)
+    config.store = { url: TEST_DATABASE_URL, schema: attemptSchema }
     config.daemon = { shutdownTimeoutMs: 15_000, leaseTtlMs: 5000 }
     config.raise = undefined
     writeFileSync(file, stringify(config))
@@ -64,7 +71,8 @@ describe.skipIf(!TEST_DATABASE_URL)('daemon runs, health and shutdown [postgres]
 
     const d = await spawnDaemon(['--config', file], env)
     daemons.push(d)
-    store = await openStore({ url: TEST_DATABASE_URL!, schema })
+    await store?.close()
+    store = await openStore({ url: TEST_DATABASE_URL!, schema: attemptSchema })
     const db = store.db
     // Wait until the Okta sync has committed a page (its checkpoint) but not finished.
     await waitFor('a committed page mid-sync', async () => {
