@@ -6,6 +6,7 @@ import { EXIT } from './exit-codes.ts'
  * Runs a command body and turns its outcome into an exit code. User mistakes print their message only;
  * anything else prints its message and, with ACCORD_DEBUG=1, the stack.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: command bodies that print and succeed return nothing.
 export function action<A extends unknown[]>(body: (...args: A) => Promise<number | undefined | void>) {
   return async (...args: A): Promise<void> => {
     let code: number

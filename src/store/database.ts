@@ -4,8 +4,6 @@ import type { ColumnType, Generated, Insertable, Kysely, Selectable } from 'kyse
 type Ts = ColumnType<Date, Date, Date>
 type TsNull = ColumnType<Date | null, Date | null | undefined, Date | null>
 type Json<T = unknown> = ColumnType<T, string, string>
-/** bigint columns come back as strings from pg; the repositories convert them. */
-type BigId = ColumnType<string, never, never>
 
 export interface SyncRunTable {
   seq: Generated<string>

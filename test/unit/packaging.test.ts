@@ -7,7 +7,9 @@ const read = (p: string) => readFileSync(new URL(p, root), 'utf8')
 
 describe('packaging', () => {
   it('the compose file parses and runs Postgres and the daemon', () => {
-    const compose = parse(read('docker/compose.yaml')) as { services: Record<string, { image?: string; build?: unknown; depends_on?: unknown }> }
+    const compose = parse(read('docker/compose.yaml')) as {
+      services: Record<string, { image?: string; build?: unknown; depends_on?: unknown }>
+    }
     expect(Object.keys(compose.services).sort()).toEqual(['accord', 'postgres'])
     expect(compose.services.accord!.build).toMatchObject({ dockerfile: 'docker/Dockerfile' })
   })
@@ -20,13 +22,17 @@ describe('packaging', () => {
     expect(dockerfile).toContain('CMD ["daemon"')
     expect(existsSync(new URL('bin/accord.js', root))).toBe(true)
     expect(read('bin/accord.js')).toContain("'../dist/cli/main.js'")
-    const build = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { outDir: string; rootDir: string } }
+    const build = JSON.parse(read('tsconfig.build.json')) as {
+      compilerOptions: { outDir: string; rootDir: string }
+    }
     expect(build.compilerOptions).toMatchObject({ outDir: 'dist', rootDir: 'src' })
     expect(read('src/cli/commands.ts')).toContain("import * as daemon from './daemon.ts'")
   })
 
   it('the systemd unit runs the Node 24 that npm ci installed, not a node from the PATH', () => {
     const unit = read('docker/accord.service')
-    expect(unit).toMatch(/^ExecStart=\/opt\/accord\/node_modules\/\.bin\/node \/opt\/accord\/bin\/accord\.js daemon$/m)
+    expect(unit).toMatch(
+      /^ExecStart=\/opt\/accord\/node_modules\/\.bin\/node \/opt\/accord\/bin\/accord\.js daemon$/m,
+    )
   })
 })

@@ -81,7 +81,6 @@ describe('accord deliver and accord findings export', () => {
           auth: {
             type: 'basic',
             username: SANDBOX_SERVICENOW_CREDENTIALS.users[0]!.username,
-            // biome-ignore lint/suspicious/noTemplateCurlyInString: a config secret reference, resolved by accord
             password: '${SNOW_PASSWORD}',
           },
         },

@@ -88,7 +88,6 @@ for (const kind of kinds) {
             auth: {
               type: 'basic',
               username: SANDBOX_SERVICENOW_CREDENTIALS.users[0]!.username,
-              // biome-ignore lint/suspicious/noTemplateCurlyInString: a config secret reference, resolved by accord
               password: '${SNOW_PASSWORD}',
             },
           },
@@ -96,7 +95,6 @@ for (const kind of kinds) {
             id: 'jira',
             kind: 'jira',
             baseUrl: jira.url,
-            // biome-ignore lint/suspicious/noTemplateCurlyInString: a config secret reference, resolved by accord
             auth: { type: 'basic', email: SANDBOX_JIRA_CREDENTIALS.tokens[0]!.email, token: '${JIRA_TOKEN}' },
             searchConsistencyMs: SEARCH_DELAY_MS + 500,
           },
