@@ -167,7 +167,7 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
           g.stream.push(streams.id(recKey(r.source, r.stream)))
           g.baselined.push(r.baselined ? 1 : 0)
           const cb = r.covered_by ? COVERED_BY.indexOf(r.covered_by as (typeof COVERED_BY)[number]) : 0
-          g.evCoveredBy.push(cb < 0 ? 0 : cb)
+          g.evCoveredBy.push(Math.max(cb, 0))
           g.evTicket.push(
             r.ticket_source && r.ticket_id ? evTickets.id(recKey(r.ticket_source, r.ticket_id)) : -1,
           )
