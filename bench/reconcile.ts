@@ -259,6 +259,9 @@ function report(rows: Row[]): string {
       'parsing of a million grants in node-postgres (typed columns straight from a binary cursor would help); ' +
       'garbage from per-row objects, which also lifts peak RSS above the live data (the live set was not ' +
       'measured separately; V8 grows the heap lazily).',
+    '- PGlite large was not measured: loading its ~1M grants and ~220k tickets took 1,025 s, and its reconcile ' +
+      'child had used 21 min of CPU (48 min wall, ~850 MB RSS) without finishing both runs when it was stopped. ' +
+      'The embedded store is for small tenants; run large ones on Postgres.',
   )
   return `${lines.join('\n')}\n`
 }
