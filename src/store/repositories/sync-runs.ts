@@ -132,14 +132,17 @@ export async function streamCompleteness(db: Db, connectorId?: string): Promise<
     last_error: string | null
   }>`
     with finished as (
-      select * from stream_runs where status in ('succeeded', 'failed')
-        ${connectorId ? sql`and connector_id = ${connectorId}` : sql``}
+      -- Runs are ordered by the sync run's sequence, not its start time: with a fixed clock (ACCORD_NOW) many
+      -- runs start at the same instant.
+      select sr.*, r.seq from stream_runs sr join sync_runs r on r.id = sr.run_id
+      where sr.status in ('succeeded', 'failed')
+        ${connectorId ? sql`and sr.connector_id = ${connectorId}` : sql``}
     ), last_full_success as (
       select distinct on (connector_id, stream) connector_id, stream, status, started_at
-      from finished where mode = 'full' and status = 'succeeded' order by connector_id, stream, started_at desc, run_id desc
+      from finished where mode = 'full' and status = 'succeeded' order by connector_id, stream, seq desc
     ), last_run as (
       select distinct on (connector_id, stream) connector_id, stream, status, started_at, error
-      from finished order by connector_id, stream, started_at desc, run_id desc
+      from finished order by connector_id, stream, seq desc
     )
     select s.connector_id, s.stream,
       lf.status as last_full_status, lf.started_at as last_full_at,
@@ -147,7 +150,7 @@ export async function streamCompleteness(db: Db, connectorId?: string): Promise<
       (select max(f.finished_at) from finished f where f.connector_id = s.connector_id and f.stream = s.stream
          and f.status = 'succeeded') as last_success_at,
       (select f.error from finished f where f.connector_id = s.connector_id and f.stream = s.stream
-         and f.status = 'failed' order by f.started_at desc limit 1) as last_error
+         and f.status = 'failed' order by f.seq desc limit 1) as last_error
     from (select distinct connector_id, stream from finished) s
     left join last_full_success lf on lf.connector_id = s.connector_id and lf.stream = s.stream
     left join last_run lr on lr.connector_id = s.connector_id and lr.stream = s.stream

@@ -110,6 +110,30 @@ describeEachStore(import.meta.url, 'stream writer', (factory) => {
     }
   })
 
+  it('completeness follows the order of runs even when a fixed clock gives them one start time', async () => {
+    const store = await factory.open()
+    process.env.ACCORD_NOW = '2026-11-29T12:00:00Z'
+    try {
+      const w1 = await openWriter(store.db, USERS)
+      await w1.complete('d1')
+      const w2 = await openWriter(store.db, USERS)
+      await w2.fail('boom')
+      expect((await streamCompleteness(store.db, 'okta'))[0]).toMatchObject({ complete: false })
+      const w3 = await openWriter(store.db, USERS)
+      await w3.complete('d3')
+      expect((await streamCompleteness(store.db, 'okta'))[0]).toMatchObject({ complete: true })
+      const w4 = await openWriter(store.db, USERS)
+      await w4.fail('boom again')
+      expect((await streamCompleteness(store.db, 'okta'))[0]).toMatchObject({
+        complete: false,
+        lastError: 'boom again',
+      })
+    } finally {
+      delete process.env.ACCORD_NOW
+      await store.close()
+    }
+  })
+
   it('a killed full listing resumes from its last checkpoint, keeping what it had seen', async () => {
     const store = await factory.open()
     try {
