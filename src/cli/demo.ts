@@ -67,7 +67,7 @@ export function register(program: Command): void {
         for (const f of shown) {
           println(`  ${f.rule} (${f.severity}) ${f.title}`)
           const why = typeof f.evidence.why === 'string' ? f.evidence.why : null
-          if (why && why !== f.title) println(`    why: ${why}`)
+          if (why && !f.title.includes(why)) println(`    why: ${why}`)
           println(`    fix: ${RULES[f.rule].remediation}`)
           if (f.raisedTicket) println(`    raised as ${f.raisedTicket.key} in ${f.raisedTicket.sink}`)
           println(`    more: npx accord findings show ${f.id.slice(0, 12)} --config ${rel(r.configFile)}`)
