@@ -134,19 +134,26 @@ export class OktaRateLimiter {
   async acquire(key: string, signal?: AbortSignal): Promise<RateTicket> {
     const b = this.#bucket(key)
     const started = this.#clock()
-    for (;;) {
-      signal?.throwIfAborted()
-      if (this.#inFlight >= this.#concurrency) {
-        await new Promise<void>((r) => this.#concurrencyWaiters.push(r))
-        continue
+    try {
+      for (;;) {
+        signal?.throwIfAborted()
+        if (this.#inFlight >= this.#concurrency) {
+          await this.#slotFreed(signal)
+          continue
+        }
+        const wait = this.#waitFor(b)
+        if (wait > 0) {
+          // Short naps, re-checking: a response in the meantime may open a new window earlier.
+          await sleep(Math.min(wait, MAX_NAP_MS), signal)
+          continue
+        }
+        break
       }
-      const wait = this.#waitFor(b)
-      if (wait > 0) {
-        // Short naps, re-checking: a response in the meantime may open a new window earlier.
-        await sleep(Math.min(wait, MAX_NAP_MS), signal)
-        continue
-      }
-      break
+    } catch (e) {
+      // Leaving without the slot this request may have been woken for: hand it to the next in line, or that
+      // one would wait for a release that never comes.
+      if (this.#inFlight < this.#concurrency) this.#concurrencyWaiters.shift()?.()
+      throw e
     }
     const waitedMs = this.#clock() - started
     this.waitedMs += waitedMs
@@ -176,6 +183,26 @@ export class OktaRateLimiter {
         this.#concurrencyWaiters.shift()?.()
       },
     }
+  }
+
+  /**
+   * Resolves when a request in flight is released; rejects when the signal aborts, so a request queued behind
+   * the concurrency limit ends with its run instead of waiting for a release that an aborted run never sends.
+   */
+  #slotFreed(signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const i = this.#concurrencyWaiters.indexOf(wake)
+        if (i >= 0) this.#concurrencyWaiters.splice(i, 1)
+        reject(signal!.reason)
+      }
+      const wake = () => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }
+      this.#concurrencyWaiters.push(wake)
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
   }
 
   /** How long the bucket must wait before the next request; 0 when it may go now. */

@@ -117,4 +117,41 @@ describe('okta rate buckets', () => {
     // Other endpoints' budgets are untouched by a concurrency 429.
     expect(rl.state('GET /api/v1/apps/{id}/users')?.left).toBeUndefined()
   })
+
+  it('ends every request queued behind the concurrency limit when its run aborts', async () => {
+    // The bug this guards: each release woke one waiter, a woken waiter saw the abort and left without the
+    // slot, and the rest waited forever, so a daemon's shutdown hung on an early SIGTERM.
+    const rl = new OktaRateLimiter({ maxConcurrency: 2 })
+    const b = 'GET /api/v1/groups/{id}/users'
+    const held = [await rl.acquire(b), await rl.acquire(b)]
+    const ac = new AbortController()
+    const queued = Array.from({ length: 5 }, () => rl.acquire(b, ac.signal))
+    const outcomes = Promise.allSettled(queued)
+    ac.abort(new Error('shutdown'))
+    for (const t of held) t.release()
+    const settled = await outcomes
+    expect(settled.map((s) => s.status)).toEqual(Array(5).fill('rejected'))
+    expect((settled[0] as PromiseRejectedResult).reason).toEqual(new Error('shutdown'))
+    // The slots the aborted requests never took are free for a later run.
+    const next = await Promise.race([
+      Promise.all([rl.acquire(b), rl.acquire(b)]),
+      new Promise((r) => setTimeout(() => r('stuck'), 1000)),
+    ])
+    expect(next).not.toBe('stuck')
+  })
+
+  it('hands a freed slot on when the request woken for it has been aborted', async () => {
+    const rl = new OktaRateLimiter({ maxConcurrency: 1 })
+    const b = 'GET /api/v1/users'
+    const held = await rl.acquire(b)
+    const ac = new AbortController()
+    const aborted = rl.acquire(b, ac.signal)
+    const other = rl.acquire(b)
+    aborted.catch(() => {})
+    ac.abort(new Error('run stopped'))
+    held.release()
+    await expect(aborted).rejects.toThrow('run stopped')
+    const t = await Promise.race([other, new Promise((r) => setTimeout(() => r('stuck'), 1000))])
+    expect(t).not.toBe('stuck')
+  })
 })
