@@ -6,6 +6,9 @@
  *
  *   npm run bench:reconcile                                  medium and large, Postgres and PGlite
  *   npm run bench:reconcile -- --sizes medium --stores postgres
+ *   npm run bench:reconcile -- --sizes large --stores postgres --reuse
+ *     keeps the loaded Postgres schema (bench_reconcile_<size>_s<seed>) and reuses it on the next --reuse run,
+ *     clearing only what reconcile writes: for iterating on the reconciler without reloading a million grants.
  *
  * Postgres from $BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), one schema per run.
  * Results go to bench/results/reconcile.md.
@@ -38,6 +41,8 @@ const { values } = parseArgs({
     dir: { type: 'string' },
     size: { type: 'string' },
     input: { type: 'string' },
+    /** Postgres: keep the loaded schema and reuse it next time (reconcile's own tables are cleared). */
+    reuse: { type: 'boolean', default: false },
     /** Only rewrite reconcile.md from the recorded reconcile-*.json. */
     report: { type: 'boolean', default: false },
   },
@@ -134,16 +139,26 @@ async function parent(): Promise<void> {
   for (const size of values.sizes!.split(',') as ScenarioSize[]) {
     for (const kind of values.stores!.split(',')) {
       const scenario = generateScenario({ seed: SEED, size })
-      const schema = `bench_reconcile_${size}_${process.pid}`
+      const reuse = values.reuse && kind === 'postgres'
+      const schema = reuse ? `bench_reconcile_${size}_s${SEED}` : `bench_reconcile_${size}_${process.pid}`
       const dir = kind === 'pglite' ? mkdtempSync(join(tmpdir(), 'accord-bench-')) : undefined
       const store = await openFor(kind, schema, dir)
-      if (kind === 'postgres') await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db)
-      const m = await migrateToLatest(store)
-      if (m.error) throw m.error
-      const t = performance.now()
-      await loadIntended(store.db, scenario.intended, new Date(Date.parse(scenario.now) - 3_600_000))
-      if (kind === 'postgres') await sql`analyze`.execute(store.db)
-      const loadMs = Math.round(performance.now() - t)
+      const loaded = reuse && (await isLoaded(store, schema, scenario.counts.directGrants))
+      let loadMs = 0
+      if (loaded) {
+        await sql`truncate evidence_matches, findings, finding_events, person_keys, reconcile_runs, outbox`.execute(
+          store.db,
+        )
+        await sql`vacuum analyze`.execute(store.db)
+      } else {
+        if (kind === 'postgres') await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db)
+        const m = await migrateToLatest(store)
+        if (m.error) throw m.error
+        const t = performance.now()
+        await loadIntended(store.db, scenario.intended, new Date(Date.parse(scenario.now) - 3_600_000))
+        if (kind === 'postgres') await sql`analyze`.execute(store.db)
+        loadMs = Math.round(performance.now() - t)
+      }
       await store.close()
       const counts = scenario.counts
       process.stderr.write(
@@ -178,7 +193,7 @@ async function parent(): Promise<void> {
       )
       rows.push(row)
       if (dir) rmSync(dir, { recursive: true, force: true })
-      else {
+      else if (!reuse) {
         const s = await openFor(kind, schema)
         await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(s.db)
         await s.close()
@@ -187,6 +202,18 @@ async function parent(): Promise<void> {
   }
   writeFileSync(new URL('./results/reconcile.md', import.meta.url), report(allRows()))
   process.stderr.write('wrote bench/results/reconcile.md\n')
+}
+
+/** Whether a kept schema holds the scenario's grants already (a load that was interrupted does not count). */
+async function isLoaded(store: Store, schema: string, grants: number): Promise<boolean> {
+  const r = await sql<{ n: string }>`select count(*) as n from information_schema.tables
+    where table_schema = ${schema} and table_name = 'grants'`.execute(store.db)
+  if (Number(r.rows[0]!.n) === 0) return false
+  const g = await sql<{ n: string }>`select count(*) as n from grants`.execute(store.db)
+  const runs = await sql<{
+    n: string
+  }>`select count(*) as n from sync_runs where status = 'succeeded'`.execute(store.db)
+  return Number(g.rows[0]!.n) >= grants * 0.9 && Number(runs.rows[0]!.n) >= 4
 }
 
 /** Every recorded run, medium before large, Postgres before PGlite. */
