@@ -19,13 +19,19 @@ const PAGE = 10_000
 class Interner {
   readonly values: string[] = []
   readonly #index = new Map<string, number>()
+  #last = ''
+  #lastId = -1
   id(v: string): number {
+    // Rows come in runs of one stream: comparing with the last value is cheaper than hashing a fresh string.
+    if (v === this.#last) return this.#lastId
     let i = this.#index.get(v)
     if (i === undefined) {
       i = this.values.length
       this.values.push(v)
       this.#index.set(v, i)
     }
+    this.#last = v
+    this.#lastId = i
     return i
   }
 }
@@ -48,6 +54,9 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
     .transaction()
     .setIsolationLevel('repeatable read')
     .execute(async (trx) => {
+      // Cursors are planned for their first rows by default (merge joins over index scans); every row is read
+      // here, so plan for the whole result (hash joins), as a plain query would be.
+      await sql`set local cursor_tuple_fraction = 1`.execute(trx)
       const identities: IdentityRec[] = []
       const identityIndex = new Map<string, number>()
       await scan<{
@@ -64,7 +73,7 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
       }>(
         trx,
         sql`select source, external_id, kind, status, email, upn, login, display_name, owners, stream
-      from identities where removed_at is null`,
+      from identities where removed_at is null order by source, external_id`,
         (r) => {
           identityIndex.set(recKey(r.source, r.external_id), identities.length)
           identities.push({
@@ -96,7 +105,7 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
       }>(
         trx,
         sql`select source, external_id, type, name, resource, privileged, stream
-      from entitlements where removed_at is null`,
+      from entitlements where removed_at is null order by source, external_id`,
         (r) => {
           entitlementIndex.set(recKey(r.source, r.external_id), entitlements.length)
           entitlements.push({
@@ -125,53 +134,63 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
         evExpires: [],
       }
       const evTickets = new Interner()
+      // The principal and entitlement come back as the indexes the scans above gave them (their rank in the
+      // same order, in the same snapshot), so a million rows cost no string keys or map lookups here. The ranks
+      // go through analysed temporary tables: over CTEs the planner misjudges the joins by orders of magnitude.
+      for (const [table, from] of [
+        ['accord_identity_ord', 'identities'],
+        ['accord_entitlement_ord', 'entitlements'],
+      ] as const) {
+        await sql`create temporary table ${sql.raw(table)} on commit drop as
+          select source, external_id, (row_number() over (order by source, external_id))::int - 1 as ord
+          from ${sql.raw(from)} where removed_at is null`.execute(trx)
+        await sql`analyze ${sql.raw(table)}`.execute(trx)
+      }
       await scan<{
-        source: string
-        principal_type: string
-        principal_id: string
-        entitlement_id: string
+        principal: number
+        is_group: boolean
+        ent: number
         stream: string
         granted_ms: number | null
         first_ms: number
         baselined: boolean
-        covered_by: string | null
-        ticket_source: string | null
-        ticket_id: string | null
-        ev_expires: string | null
+        covered_by: number | null
+        ev_ticket: string | null
+        ev_expires_ms: number | null
       }>(
         trx,
-        sql`select g.source, g.principal_type, g.principal_id, g.entitlement_id, g.stream,
+        sql`select coalesce(pi.ord, pe.ord) as principal, (g.principal_type = 'group') as is_group, x.ord as ent,
+        g.source || E'\t' || g.stream as stream,
         (extract(epoch from g.granted_at) * 1000)::float8 as granted_ms,
         (extract(epoch from g.first_seen) * 1000)::float8 as first_ms,
-        (b.source is not null) as baselined, e.covered_by, e.ticket_source, e.ticket_id,
-        e.detail ->> 'expiresAt' as ev_expires
+        (b.source is not null) as baselined,
+        array_position(${sql.raw(`array[${COVERED_BY.map((c) => `'${c}'`).join(', ')}]`)}, e.covered_by) - 1
+          as covered_by,
+        e.ticket_source || E'\t' || e.ticket_id as ev_ticket,
+        (extract(epoch from (e.detail ->> 'expiresAt')::timestamptz) * 1000)::float8 as ev_expires_ms
       from grants g
+      join accord_entitlement_ord x on x.source = g.source and x.external_id = g.entitlement_id
+      left join accord_identity_ord pi on g.principal_type = 'identity' and pi.source = g.source
+        and pi.external_id = g.principal_id
+      left join accord_entitlement_ord pe on g.principal_type = 'group' and pe.source = g.source
+        and pe.external_id = g.principal_id
       left join baseline b on b.source = g.source and b.principal_type = g.principal_type
         and b.principal_id = g.principal_id and b.entitlement_id = g.entitlement_id
       left join evidence_matches e on e.source = g.source and e.principal_type = g.principal_type
         and e.principal_id = g.principal_id and e.entitlement_id = g.entitlement_id
-      where g.removed_at is null`,
+      -- A grant to or from something removed (or never listed) fires nothing: it cannot be attributed.
+      where g.removed_at is null and coalesce(pi.ord, pe.ord) is not null`,
         (r) => {
-          const ent = entitlementIndex.get(recKey(r.source, r.entitlement_id))
-          const isGroup = r.principal_type === 'group'
-          const principal = isGroup
-            ? entitlementIndex.get(recKey(r.source, r.principal_id))
-            : identityIndex.get(recKey(r.source, r.principal_id))
-          // A grant to or from something removed (or never listed) fires nothing: it cannot be attributed.
-          if (ent === undefined || principal === undefined) return
-          g.principal.push(principal)
-          g.isGroup.push(isGroup ? 1 : 0)
-          g.ent.push(ent)
+          g.principal.push(r.principal)
+          g.isGroup.push(r.is_group ? 1 : 0)
+          g.ent.push(r.ent)
           g.grantedAt.push(ms(r.granted_ms))
           g.firstSeen.push(Number(r.first_ms))
-          g.stream.push(streams.id(recKey(r.source, r.stream)))
+          g.stream.push(streams.id(r.stream))
           g.baselined.push(r.baselined ? 1 : 0)
-          const cb = r.covered_by ? COVERED_BY.indexOf(r.covered_by as (typeof COVERED_BY)[number]) : 0
-          g.evCoveredBy.push(Math.max(cb, 0))
-          g.evTicket.push(
-            r.ticket_source && r.ticket_id ? evTickets.id(recKey(r.ticket_source, r.ticket_id)) : -1,
-          )
-          g.evExpires.push(r.ev_expires ? Date.parse(r.ev_expires) : Number.NaN)
+          g.evCoveredBy.push(r.covered_by !== null && r.covered_by > 0 ? r.covered_by : 0)
+          g.evTicket.push(r.ev_ticket === null ? -1 : evTickets.id(r.ev_ticket))
+          g.evExpires.push(ms(r.ev_expires_ms))
           g.n++
         },
       )
@@ -300,10 +319,21 @@ async function scan<R>(
 ): Promise<void> {
   const name = sql.raw(`accord_scan_${++cursorNo}`)
   await sql`declare ${name} no scroll cursor for ${query}`.execute(trx)
+  const fetch = () => sql<R>`fetch forward ${sql.raw(String(PAGE))} from ${name}`.execute(trx)
+  // The next page is asked for before this one is processed, so the database produces it meanwhile.
+  let page = fetch()
   for (;;) {
-    const { rows } = await sql<R>`fetch forward ${sql.raw(String(PAGE))} from ${name}`.execute(trx)
-    for (const r of rows) each(r)
-    if (rows.length < PAGE) break
+    const { rows } = await page
+    const last = rows.length < PAGE
+    if (!last) page = fetch()
+    try {
+      for (const r of rows) each(r)
+    } catch (e) {
+      // The page in flight fails with the transaction this error rolls back: that is not news.
+      page.catch(() => {})
+      throw e
+    }
+    if (last) break
   }
   await sql`close ${name}`.execute(trx)
 }

@@ -27,12 +27,21 @@ const CHUNK = 5_000
  * every page it is in, forever. It becomes U+FFFD, the replacement character, as invalid input does elsewhere.
  */
 const withoutNul = (s: string) => (s.includes('\u0000') ? s.replaceAll('\u0000', '\ufffd') : s)
-const nulReplacer = (_key: string, x: unknown) => (typeof x === 'string' ? withoutNul(x) : x)
+/**
+ * In JSON text a NUL is the escape `\u0000`; one preceded by an even number of backslashes is that escape (an
+ * odd number means the backslash itself was escaped, and the text is a literal "\u0000"). Rewriting the text
+ * is many times faster than a replacer function over every value of a million rows.
+ */
+const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g
+export const jsonWithoutNul = (v: unknown): string => {
+  const s = JSON.stringify(v)
+  return s.includes('\\u0000') ? s.replace(NUL_ESCAPE, '$1\\ufffd') : s
+}
 
 function toParam(v: unknown, type: ColumnType): unknown {
   if (v === null || v === undefined) return null
   if (type === 'timestamptz') return v instanceof Date ? v.toISOString() : v
-  if (type === 'jsonb' || type === 'text[]') return JSON.stringify(v, nulReplacer)
+  if (type === 'jsonb' || type === 'text[]') return jsonWithoutNul(v)
   if (typeof v === 'string') return withoutNul(v)
   return v
 }
