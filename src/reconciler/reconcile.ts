@@ -115,7 +115,7 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
         evidence.push({ grant: c.grant, coveredBy: 'exception', ticket: -1 })
       }
     }
-    const buildEvidence = evidenceBuilder(ctx, candidates, runId, at)
+    const buildEvidence = evidenceBuilder(ctx, candidates)
     await syncPersonKeys(
       db,
       snap.identities.map((i) => ({
@@ -125,7 +125,7 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
       })),
       at,
     )
-    const evidenceWritten = await writeEvidence(db, evidence, buildEvidence)
+    const evidenceWritten = await writeEvidence(db, evidence, buildEvidence, { at, runId })
     lap('evidence')
     const failedSources = await sourcesWithFailedLastRun(db)
     const check = completenessCheck(completeness, failedSources)
@@ -213,22 +213,31 @@ async function writeEvidence(
   db: Db,
   drafts: EvidenceDrafts,
   build: (drafts: readonly EvidenceDraft[]) => EvidenceWrite[],
+  run: { at: Date; runId: string },
 ): Promise<number> {
   // Rows are built a slice at a time, so memory holds a few slices, not one row per covered grant.
   const SLICE = 25_000
   const CONCURRENCY = 3
   let written = 0
-  for (let i = 0; i < drafts.length; i += SLICE * CONCURRENCY) {
-    const batch: Promise<void>[] = []
-    for (let j = 0; j < CONCURRENCY; j++) {
-      const from = i + j * SLICE
-      if (from >= drafts.length) break
-      const rows = build(drafts.slice(from, from + SLICE))
-      written += rows.length
-      batch.push(upsertEvidence(db, rows))
-    }
-    await Promise.all(batch)
+  // A new slice is built as soon as one of the writes in flight finishes, so building and writing overlap.
+  const inFlight = new Set<Promise<void>>()
+  let failure: unknown
+  for (let from = 0; from < drafts.length && failure === undefined; from += SLICE) {
+    const rows = build(drafts.slice(from, from + SLICE))
+    if (rows.length === 0) continue
+    written += rows.length
+    const p: Promise<void> = upsertEvidence(db, rows, run).then(
+      () => void inFlight.delete(p),
+      (e) => {
+        failure ??= e
+        inFlight.delete(p)
+      },
+    )
+    inFlight.add(p)
+    if (inFlight.size >= CONCURRENCY) await Promise.race(inFlight)
   }
+  await Promise.all(inFlight)
+  if (failure !== undefined) throw failure
   return written
 }
 
@@ -243,6 +252,11 @@ function bump(
   else m.set(k, { rule, severity, count: 1 })
 }
 
+// Shared by every row they describe, so a statement carries each once.
+const BIRTHRIGHT_DETAIL = { policy: 'birthright' }
+const ACCEPTED_BASELINE_DETAIL = { policy: 'baseline', accepted: 'accord baseline accept' }
+const POLICY_BASELINE_DETAIL = { policy: 'baseline', accepted: 'policy baseline' }
+
 /** Builds evidence rows for covered grants whose coverage is new or changed since the last recorded one. */
 function evidenceBuilder(
   ctx: RunContext,
@@ -250,8 +264,6 @@ function evidenceBuilder(
     string,
     { grant: number; suppressedBy: string | null; rule: string; status: string }
   >,
-  runId: string,
-  at: Date,
 ): (drafts: readonly EvidenceDraft[]) => EvidenceWrite[] {
   const { snap } = ctx
   const g = snap.grants
@@ -261,10 +273,14 @@ function evidenceBuilder(
   // Every grant a ticket covers shares the ticket's part of the detail.
   const perTicket = new Map<number, Record<string, unknown>>()
   const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString())
+  // One row per grant in a write, whatever the drafts hold.
+  const seen = new Uint8Array(g.n)
   return (drafts) => {
     const out: EvidenceWrite[] = []
     for (const d of drafts) {
       const k = d.grant
+      if (seen[k]) continue
+      seen[k] = 1
       const info = d.ticket >= 0 ? ctx.tickets[d.ticket]! : null
       const ticketRef = info ? recKey(info.t.source, info.t.externalId) : null
       const prevTicket = g.evTicket[k]! >= 0 ? snap.evTickets[g.evTicket[k]!] : null
@@ -298,12 +314,8 @@ function evidenceBuilder(
               }
             : base
       } else if (d.coveredBy === 'exception') detail = { exception: exceptionBy.get(k) ?? null }
-      else if (d.coveredBy === 'birthright') detail = { policy: 'birthright' }
-      else
-        detail = {
-          policy: 'baseline',
-          accepted: g.baselined[k] === 1 ? 'accord baseline accept' : 'policy baseline',
-        }
+      else if (d.coveredBy === 'birthright') detail = BIRTHRIGHT_DETAIL
+      else detail = g.baselined[k] === 1 ? ACCEPTED_BASELINE_DETAIL : POLICY_BASELINE_DETAIL
       out.push({
         source: id.source,
         principalType: 'identity',
@@ -314,11 +326,9 @@ function evidenceBuilder(
         ticketId: info?.t.externalId ?? null,
         ticketKey: info?.t.key ?? null,
         detail,
-        approvedAt: info?.approvedAt != null ? new Date(info.approvedAt) : null,
-        grantedAt: Number.isNaN(g.grantedAt[k]!) ? null : new Date(g.grantedAt[k]!),
-        grantFirstSeen: new Date(g.firstSeen[k]!),
-        at,
-        runId,
+        approvedAt: info?.approvedAt ?? null,
+        grantedAt: Number.isNaN(g.grantedAt[k]!) ? null : g.grantedAt[k]!,
+        grantFirstSeen: g.firstSeen[k]!,
       })
     }
     return out

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import { sql } from 'kysely'
-import { bulkUpsert } from '../bulk.ts'
+import { jsonWithoutNul } from '../bulk.ts'
 import type { Database, Db } from '../database.ts'
 
 /** What covered a direct grant: the audit evidence an auditor samples. */
@@ -13,75 +13,73 @@ export interface EvidenceWrite {
   ticketSource: string | null
   ticketId: string | null
   ticketKey: string | null
+  /**
+   * What covered it, in words and times. Rows may share one object (every grant one ticket covers carries the
+   * ticket's approvals): a shared object is sent once per statement.
+   */
   detail: Record<string, unknown>
-  approvedAt: Date | null
-  grantedAt: Date | null
-  grantFirstSeen: Date
-  at: Date
-  runId: string
+  /** Epoch ms. */
+  approvedAt: number | null
+  grantedAt: number | null
+  grantFirstSeen: number
 }
 
-const SPEC = {
-  table: 'evidence_matches',
-  columns: [
-    { name: 'source', type: 'text' },
-    { name: 'principal_type', type: 'text' },
-    { name: 'principal_id', type: 'text' },
-    { name: 'entitlement_id', type: 'text' },
-    { name: 'covered_by', type: 'text' },
-    { name: 'ticket_source', type: 'text' },
-    { name: 'ticket_id', type: 'text' },
-    { name: 'ticket_key', type: 'text' },
-    { name: 'detail', type: 'jsonb' },
-    { name: 'approved_at', type: 'timestamptz' },
-    { name: 'granted_at', type: 'timestamptz' },
-    { name: 'grant_first_seen', type: 'timestamptz' },
-    { name: 'first_matched_at', type: 'timestamptz' },
-    { name: 'last_matched_at', type: 'timestamptz' },
-    { name: 'run_id', type: 'text' },
-  ],
-  conflict: ['source', 'principal_type', 'principal_id', 'entitlement_id'],
-  // first_matched_at stays: when the grant was first found covered.
-  update: [
-    'covered_by',
-    'ticket_source',
-    'ticket_id',
-    'ticket_key',
-    'detail',
-    'approved_at',
-    'granted_at',
-    'grant_first_seen',
-    'last_matched_at',
-    'run_id',
-  ],
-} as const
+/** Rows per statement. */
+const CHUNK = 25_000
 
 /**
- * Records (or re-records, when what covers it changed) the evidence of covered grants. The reconciler writes
- * only new or changed matches, so a steady-state run writes little.
+ * Records (or re-records, when what covers it changed) the evidence of covered grants, at most one row per grant
+ * in a call. The reconciler writes only new or changed matches, so a steady-state run writes little; a first
+ * run on a large tenant writes a million rows, so the rows travel as one JSON document per statement (parsed
+ * by the database in C, with the shared details once), not as fifteen arrays of per-value parameters.
  */
-export async function upsertEvidence(db: Kysely<Database>, rows: readonly EvidenceWrite[]) {
-  await bulkUpsert(
-    db as unknown as Kysely<unknown>,
-    SPEC,
-    rows.map((e) => [
-      e.source,
-      e.principalType,
-      e.principalId,
-      e.entitlementId,
-      e.coveredBy,
-      e.ticketSource,
-      e.ticketId,
-      e.ticketKey,
-      e.detail,
-      e.approvedAt,
-      e.grantedAt,
-      e.grantFirstSeen,
-      e.at,
-      e.at,
-      e.runId,
-    ]),
-  )
+export async function upsertEvidence(
+  db: Kysely<Database>,
+  rows: readonly EvidenceWrite[],
+  run: { at: Date; runId: string },
+) {
+  for (let start = 0; start < rows.length; start += CHUNK) {
+    const details: Record<string, unknown>[] = []
+    const detailIndex = new Map<Record<string, unknown>, number>()
+    const out: unknown[] = []
+    for (const e of rows.slice(start, start + CHUNK)) {
+      let d = detailIndex.get(e.detail)
+      if (d === undefined) {
+        d = details.length
+        details.push(e.detail)
+        detailIndex.set(e.detail, d)
+      }
+      out.push({
+        s: e.source,
+        pt: e.principalType,
+        p: e.principalId,
+        e: e.entitlementId,
+        c: e.coveredBy,
+        ts: e.ticketSource,
+        ti: e.ticketId,
+        tk: e.ticketKey,
+        d,
+        aa: e.approvedAt,
+        ga: e.grantedAt,
+        fs: e.grantFirstSeen,
+      })
+    }
+    // Short keys: json_to_recordset maps them to typed columns, far faster than extracting array elements.
+    await sql`insert into evidence_matches (source, principal_type, principal_id, entitlement_id, covered_by,
+        ticket_source, ticket_id, ticket_key, detail, approved_at, granted_at, grant_first_seen, first_matched_at,
+        last_matched_at, run_id)
+      select r.s, r.pt, r.p, r.e, r.c, r.ts, r.ti, r.tk, x.value, to_timestamp(r.aa / 1000),
+        to_timestamp(r.ga / 1000), to_timestamp(r.fs / 1000), ${run.at}::timestamptz, ${run.at}::timestamptz,
+        ${run.runId}::text
+      from json_to_recordset(${jsonWithoutNul(out)}::json) as r(s text, pt text, p text, e text, c text,
+        ts text, ti text, tk text, d int, aa float8, ga float8, fs float8)
+      join jsonb_array_elements(${jsonWithoutNul(details)}::jsonb) with ordinality as x(value, n) on x.n = r.d + 1
+      on conflict (source, principal_type, principal_id, entitlement_id) do update set
+        covered_by = excluded.covered_by, ticket_source = excluded.ticket_source, ticket_id = excluded.ticket_id,
+        ticket_key = excluded.ticket_key, detail = excluded.detail, approved_at = excluded.approved_at,
+        granted_at = excluded.granted_at, grant_first_seen = excluded.grant_first_seen,
+        last_matched_at = excluded.last_matched_at, run_id = excluded.run_id`.execute(db)
+  }
 }
 
 export interface EvidenceQuery {
