@@ -6,7 +6,7 @@ import type { Database, Db } from '../store/database.ts'
 import {
   COVERED_BY,
   type EntitlementRec,
-  type GrantColumns,
+  grantColumns,
   type IdentityRec,
   recKey,
   type Snapshot,
@@ -40,6 +40,21 @@ const ms = (v: unknown): number => (v === null || v === undefined ? Number.NaN :
 const msOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
 
 /**
+ * One copy of each repeated string (sources, states, approvers, target names): the driver makes a fresh copy
+ * per row, and a quarter of a million tickets would otherwise hold a million duplicates.
+ */
+function stringPool(): <T extends string | null>(v: T) => T {
+  const pool = new Map<string, string>()
+  return <T extends string | null>(v: T): T => {
+    if (v === null) return v
+    const hit = pool.get(v)
+    if (hit !== undefined) return hit as T
+    pool.set(v, v)
+    return v
+  }
+}
+
+/**
  * Reads what a run needs, streamed through cursors (memory holds one page of rows at a time beside the compact
  * result): present identities, entitlements, credentials and direct grants, and the tickets of the
  * look-back window with their approvals. Direct grants come with their baseline acceptance and the evidence
@@ -49,6 +64,7 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
   const now = opts.now.getTime()
   const windowStart = now - opts.lookBackDays * 86_400_000
   const streams = new Interner()
+  const str = stringPool()
   // One repeatable-read transaction: every table is read as of the same moment.
   return db
     .transaction()
@@ -77,10 +93,10 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
         (r) => {
           identityIndex.set(recKey(r.source, r.external_id), identities.length)
           identities.push({
-            source: r.source,
+            source: str(r.source),
             externalId: r.external_id,
-            kind: r.kind as IdentityKind,
-            status: r.status as IdentityStatus,
+            kind: str(r.kind) as IdentityKind,
+            status: str(r.status) as IdentityStatus,
             email: r.email,
             upn: r.upn,
             login: r.login,
@@ -109,9 +125,9 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
         (r) => {
           entitlementIndex.set(recKey(r.source, r.external_id), entitlements.length)
           entitlements.push({
-            source: r.source,
+            source: str(r.source),
             externalId: r.external_id,
-            type: r.type as EntitlementType,
+            type: str(r.type) as EntitlementType,
             name: r.name,
             resource: r.resource,
             privileged: r.privileged,
@@ -120,19 +136,12 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
         },
       )
 
-      const g: GrantColumns = {
-        n: 0,
-        principal: [],
-        isGroup: [],
-        ent: [],
-        grantedAt: [],
-        firstSeen: [],
-        stream: [],
-        baselined: [],
-        evCoveredBy: [],
-        evTicket: [],
-        evExpires: [],
-      }
+      // Counted in the same snapshot, so the columns are allocated once at their final size (an upper bound:
+      // grants of removed principals are left out below).
+      const counted = await sql<{
+        n: number
+      }>`select count(*)::int as n from grants where removed_at is null`.execute(trx)
+      const g = grantColumns(counted.rows[0]!.n)
       const evTickets = new Interner()
       // The principal and entitlement come back as the indexes the scans above gave them (their rank in the
       // same order, in the same snapshot), so a million rows cost no string keys or map lookups here. The ranks
@@ -181,16 +190,18 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
       -- A grant to or from something removed (or never listed) fires nothing: it cannot be attributed.
       where g.removed_at is null and coalesce(pi.ord, pe.ord) is not null`,
         (r) => {
-          g.principal.push(r.principal)
-          g.isGroup.push(r.is_group ? 1 : 0)
-          g.ent.push(r.ent)
-          g.grantedAt.push(ms(r.granted_ms))
-          g.firstSeen.push(Number(r.first_ms))
-          g.stream.push(streams.id(r.stream))
-          g.baselined.push(r.baselined ? 1 : 0)
-          g.evCoveredBy.push(r.covered_by !== null && r.covered_by > 0 ? r.covered_by : 0)
-          g.evTicket.push(r.ev_ticket === null ? -1 : evTickets.id(r.ev_ticket))
-          g.evExpires.push(ms(r.ev_expires_ms))
+          const k = g.n
+          if (k >= g.principal.length) throw new Error('more grants than counted in the same snapshot')
+          g.principal[k] = r.principal
+          g.isGroup[k] = r.is_group ? 1 : 0
+          g.ent[k] = r.ent
+          g.grantedAt[k] = ms(r.granted_ms)
+          g.firstSeen[k] = Number(r.first_ms)
+          g.stream[k] = streams.id(r.stream)
+          g.baselined[k] = r.baselined ? 1 : 0
+          g.evCoveredBy[k] = r.covered_by !== null && r.covered_by > 0 ? r.covered_by : 0
+          g.evTicket[k] = r.ev_ticket === null ? -1 : evTickets.id(r.ev_ticket)
+          g.evExpires[k] = ms(r.ev_expires_ms)
           g.n++
         },
       )
@@ -233,19 +244,21 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
         (r) => {
           const approvals = typeof r.approvals === 'string' ? JSON.parse(r.approvals) : r.approvals
           tickets.push({
-            source: r.source,
+            source: str(r.source),
             externalId: r.external_id,
             key: r.key,
             url: r.url,
-            kind: r.kind as TicketKind,
-            state: r.state as TicketState,
-            approval: r.approval as Verdict,
-            requester: r.requester,
-            beneficiary: r.beneficiary,
-            targets: typeof r.targets === 'string' ? JSON.parse(r.targets) : (r.targets ?? []),
+            kind: str(r.kind) as TicketKind,
+            state: str(r.state) as TicketState,
+            approval: str(r.approval) as Verdict,
+            requester: str(r.requester),
+            beneficiary: str(r.beneficiary),
+            targets: (
+              (typeof r.targets === 'string' ? JSON.parse(r.targets) : (r.targets ?? [])) as TicketTarget[]
+            ).map((tg) => ({ system: str(tg.system ?? null), entitlement: str(tg.entitlement) })),
             approvals: (approvals as [string, string, number | null][]).map(([approver, decision, at]) => ({
-              approver,
-              decision: decision as TicketRec['approvals'][number]['decision'],
+              approver: str(approver),
+              decision: str(decision) as TicketRec['approvals'][number]['decision'],
               decidedAt: msOrNull(at),
             })),
             expiresAt: msOrNull(r.expires_ms),

@@ -270,12 +270,15 @@ function evidenceBuilder(
   const exceptionBy = new Map<number, string>()
   for (const c of candidates.values())
     if (c.grant >= 0 && c.suppressedBy?.startsWith('exception')) exceptionBy.set(c.grant, c.suppressedBy)
-  // Every grant a ticket covers shares the ticket's part of the detail.
+  // Every grant a ticket covers shares the ticket's part of the detail (one object, sent once per statement).
   const perTicket = new Map<number, Record<string, unknown>>()
   const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString())
   // One row per grant in a write, whatever the drafts hold.
   const seen = new Uint8Array(g.n)
   return (drafts) => {
+    // Per slice: a statement carries each shared detail once, and memory holds one slice's worth, not one
+    // detail per ticket of the tenant.
+    perTicket.clear()
     const out: EvidenceWrite[] = []
     for (const d of drafts) {
       const k = d.grant
