@@ -48,8 +48,8 @@ export class RunContext {
   readonly keyer: (text: string) => string
   readonly holding: Holding
   readonly tickets: TicketInfo[]
-  /** subject -> its tickets' resolved targets. */
-  readonly subjectTargets = new Map<number, SubjectTarget[]>()
+  /** subject -> its tickets' resolved targets (an array by subject index: read once per grant). */
+  readonly subjectTargets: (SubjectTarget[] | undefined)[] = []
   readonly privileged: Uint8Array
   readonly birthright: Uint8Array
   /** Dependencies of "no ticket explains this": every stream of every ticket source (`source\t*`). */
@@ -58,7 +58,8 @@ export class RunContext {
   readonly idpSide: string[]
   readonly #nhiByName = new Map<string, number>()
   readonly #approverRules: { match: EntitlementMatcher; approvers: ((k: string) => boolean)[] }[]
-  readonly #authority = new Map<number, ((k: string) => boolean)[] | null>()
+  /** By entitlement index: undefined until asked. */
+  readonly #authority: (((k: string) => boolean)[] | null | undefined)[] = []
 
   constructor(
     snap: Snapshot,
@@ -173,10 +174,10 @@ export class RunContext {
       if (subject >= 0) {
         for (const tg of targets) {
           if (tg.ent < 0) continue
-          const list = this.subjectTargets.get(subject)
+          const list = this.subjectTargets[subject]
           const ref = { ticket: ti, ent: tg.ent }
           if (list) list.push(ref)
-          else this.subjectTargets.set(subject, [ref])
+          else this.subjectTargets[subject] = [ref]
         }
       }
       return {
@@ -195,13 +196,21 @@ export class RunContext {
 
   /** Approvers with authority over an entitlement, or null when the policy names none (anyone may approve). */
   #authorityFor(ent: number): ((k: string) => boolean)[] | null {
-    let a = this.#authority.get(ent)
+    let a = this.#authority[ent]
     if (a !== undefined) return a
     const sel = selectable(this.snap.entitlements[ent]!)
     const rules = this.#approverRules.filter((r) => r.match(sel))
     a = rules.length === 0 ? null : rules.flatMap((r) => r.approvers)
-    this.#authority.set(ent, a)
+    this.#authority[ent] = a
     return a
+  }
+
+  /** Whether any `approved` approver of a ticket lacks authority over `ent` (allocates nothing: per grant). */
+  hasUnauthorizedApprover(info: TicketInfo, ent: number): boolean {
+    const globs = this.#authorityFor(ent)
+    if (globs === null) return false
+    for (const k of info.approvers) if (!globs.some((g) => g(k))) return true
+    return false
   }
 
   /** The `approved` approvers of a ticket who lack authority over `ent` (empty: all have it). */

@@ -2,6 +2,8 @@ import { RunContext as Ctx, type RunContext, type SubjectTarget, selectable } fr
 import { compileSelector, type EntitlementMatcher } from './selectors.ts'
 import { type CoveredBy, recKey } from './snapshot.ts'
 
+const NONE: readonly SubjectTarget[] = []
+
 /** What the grant rules need to know about one identity-held direct grant. */
 export interface GrantAnalysis {
   grant: number
@@ -64,7 +66,7 @@ export class CoverageAnalyser {
     const time = Number.isNaN(granted) ? g.firstSeen[k]! : granted
     const named = this.#named
     named.length = 0
-    for (const st of ctx.subjectTargets.get(subject) ?? []) if (ctx.holding.gives(ent, st.ent)) named.push(st)
+    for (const st of ctx.subjectTargets[subject] ?? NONE) if (ctx.holding.gives(ent, st.ent)) named.push(st)
     const covering = this.#covering
     const expired = this.#expired
     covering.length = 0
@@ -73,7 +75,7 @@ export class CoverageAnalyser {
       if (covering.includes(st.ticket) || expired.includes(st.ticket)) continue
       const info = ctx.tickets[st.ticket]!
       if (!Ctx.isApprovedGrant(info.t) || info.selfApproved) continue
-      if (ctx.unauthorizedApprovers(info, st.ent).length > 0) continue
+      if (ctx.hasUnauthorizedApprover(info, st.ent)) continue
       if (info.t.createdAt > time + ctx.policy.tolerance) continue
       if (ctx.expired(info.t)) expired.push(st.ticket)
       else covering.push(st.ticket)

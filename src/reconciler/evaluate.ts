@@ -65,7 +65,12 @@ export function evaluate(ctx: RunContext, enabled: (rule: RuleId) => boolean): E
     const a = analyser.analyse(k)
     const identity = snap.identities[a.identity]!
     const ent = snap.entitlements[a.ent]!
-    const base = [snap.streams[g.stream[k]!]!, snap.streams[identity.stream]!, snap.streams[ent.stream]!]
+    // Built only when a rule fires: most grants fire none.
+    const base = () => [
+      snap.streams[g.stream[k]!]!,
+      snap.streams[identity.stream]!,
+      snap.streams[ent.stream]!,
+    ]
     for (const r of precedence) {
       const hit = r.check(ctx, a)
       if (!hit) continue
@@ -77,7 +82,7 @@ export function evaluate(ctx: RunContext, enabled: (rule: RuleId) => boolean): E
           a.subject,
           a.ent,
           hit,
-          r.rule.id === 'ACC-011' ? base : [...base, ...ctx.ticketSide],
+          r.rule.id === 'ACC-011' ? base() : [...base(), ...ctx.ticketSide],
         ),
       )
       break
@@ -87,7 +92,7 @@ export function evaluate(ctx: RunContext, enabled: (rule: RuleId) => boolean): E
       if (hit)
         drafts.push(
           grantDraft(ctx, 'ACC-006', a.grant, a.subject, a.ent, hit, [
-            ...base,
+            ...base(),
             snap.streams[ctx.tickets[hit.ticket]!.t.stream]!,
           ]),
         )

@@ -12,7 +12,8 @@ export class Holding {
   readonly #parents = new Map<number, number[]>()
   /** group entitlement -> the non-group entitlements assigned to the group itself. */
   readonly #assigned = new Map<number, number[]>()
-  readonly #conferred = new Map<number, readonly number[]>()
+  /** By entitlement index, memoised: asked for once per grant. */
+  readonly #conferred: (readonly number[] | undefined)[] = []
   /** Identity-held grants by identity: grant numbers `byIdentity[start[i] .. start[i+1])`. */
   readonly #start: Int32Array
   readonly #byIdentity: Int32Array
@@ -48,7 +49,7 @@ export class Holding {
    * what is assigned to the group itself; nothing for other entitlements.
    */
   conferred(ent: number): readonly number[] {
-    const memo = this.#conferred.get(ent)
+    const memo = this.#conferred[ent]
     if (memo) return memo
     const out: number[] = []
     if (this.#snap.entitlements[ent]!.type === 'group') {
@@ -65,7 +66,7 @@ export class Holding {
       }
       for (const a of this.#assigned.get(ent) ?? []) if (!seen.has(a)) out.push(a)
     }
-    this.#conferred.set(ent, out)
+    this.#conferred[ent] = out
     return out
   }
 
@@ -74,17 +75,12 @@ export class Holding {
     return ent === target || this.conferred(ent).includes(target)
   }
 
-  /** Everything a subject holds, directly or inherited, across its identities. */
-  holdingsOf(identities: readonly number[]): Set<number> {
-    const out = new Set<number>()
+  /** Whether a subject holds `target`, directly or inherited, across its identities. */
+  holds(identities: readonly number[], target: number): boolean {
     const ents = this.#snap.grants.ent
     for (const i of identities) {
-      for (const k of this.grantsOf(i)) {
-        const e = ents[k]!
-        out.add(e)
-        for (const c of this.conferred(e)) out.add(c)
-      }
+      for (const k of this.grantsOf(i)) if (this.gives(ents[k]!, target)) return true
     }
-    return out
+    return false
   }
 }

@@ -273,6 +273,10 @@ function evidenceBuilder(
   // Every grant a ticket covers shares the ticket's part of the detail (one object, sent once per statement).
   const perTicket = new Map<number, Record<string, unknown>>()
   const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString())
+  // The ticket each earlier evidence row names, as an index into this run's tickets (-1: not in the window),
+  // so telling unchanged coverage from changed costs no string keys per grant.
+  const windowIndex = new Map(ctx.tickets.map((info, i) => [recKey(info.t.source, info.t.externalId), i]))
+  const recordedInWindow = Int32Array.from(snap.evTickets, (key) => windowIndex.get(key) ?? -1)
   // One row per grant in a write, whatever the drafts hold.
   const seen = new Uint8Array(g.n)
   return (drafts) => {
@@ -285,16 +289,16 @@ function evidenceBuilder(
       if (seen[k]) continue
       seen[k] = 1
       const info = d.ticket >= 0 ? ctx.tickets[d.ticket]! : null
-      const ticketRef = info ? recKey(info.t.source, info.t.externalId) : null
-      const prevTicket = g.evTicket[k]! >= 0 ? snap.evTickets[g.evTicket[k]!] : null
-      if (g.evCoveredBy[k] === COVERED_BY.indexOf(d.coveredBy) && prevTicket === ticketRef) continue
+      const prev = g.evTicket[k]!
+      const sameTicket = prev < 0 ? d.ticket < 0 : d.ticket >= 0 && recordedInWindow[prev] === d.ticket
+      if (g.evCoveredBy[k] === COVERED_BY.indexOf(d.coveredBy) && sameTicket) continue
       const id = snap.identities[g.principal[k]!]!
       const ent = snap.entitlements[g.ent[k]!]!
       let detail: Record<string, unknown>
       if (info) {
-        const named = ctx.subjectTargets
-          .get(id.subject)
-          ?.find((st) => st.ticket === d.ticket && ctx.holding.gives(g.ent[k]!, st.ent))
+        const named = ctx.subjectTargets[id.subject]?.find(
+          (st) => st.ticket === d.ticket && ctx.holding.gives(g.ent[k]!, st.ent),
+        )
         let base = perTicket.get(d.ticket)
         if (!base) {
           base = {

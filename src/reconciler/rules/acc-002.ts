@@ -18,15 +18,13 @@ export function run(ctx: RunContext, info: TicketInfo, ticket: number, emit: Emi
   const t = info.t
   if (!RunContext.isApprovedGrant(t) || t.state !== 'fulfilled' || info.subject < 0) return
   if (info.settledAt >= ctx.now - ctx.policy.grace.fulfilment || ctx.expired(t)) return
-  let held: Set<number> | null = null
   const done = new Set<number>()
   for (const tg of info.targets) {
     if (tg.ent < 0 || done.has(tg.ent)) continue
     done.add(tg.ent)
-    held ??= ctx.holding.holdingsOf(ctx.snap.subjects[info.subject]!.identities)
-    if (held.has(tg.ent)) continue
+    if (ctx.holding.holds(ctx.snap.subjects[info.subject]!.identities, tg.ent)) continue
     // A fulfilled revoke of the same access, closed after this ticket: the access was removed on purpose.
-    const revoked = (ctx.subjectTargets.get(info.subject) ?? []).some((st) => {
+    const revoked = (ctx.subjectTargets[info.subject] ?? []).some((st) => {
       if (st.ent !== tg.ent) return false
       const r = ctx.tickets[st.ticket]!
       return r.t.kind === 'revoke' && r.t.state === 'fulfilled' && r.settledAt > info.settledAt

@@ -21,7 +21,7 @@ export function check(ctx: RunContext, a: GrantAnalysis): GrantHit | null {
   const e = ctx.snap.entitlements[a.ent]!
   if (!e.resource) return null
   const other = new Set<number>()
-  for (const st of ctx.subjectTargets.get(a.subject) ?? []) {
+  for (const st of ctx.subjectTargets[a.subject] ?? []) {
     if (st.ent === a.ent || ctx.holding.gives(a.ent, st.ent)) continue
     const o = ctx.snap.entitlements[st.ent]!
     if (o.source !== e.source || o.resource !== e.resource) continue
