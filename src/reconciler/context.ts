@@ -35,6 +35,8 @@ export interface TicketInfo {
 export interface SubjectTarget {
   ticket: number
   ent: number
+  /** Creation order (ticket, then target): lists gathered from several entitlements are put back in it. */
+  seq: number
 }
 
 /**
@@ -50,6 +52,8 @@ export class RunContext {
   readonly tickets: TicketInfo[]
   /** subject -> its tickets' resolved targets (an array by subject index: read once per grant). */
   readonly subjectTargets: (SubjectTarget[] | undefined)[] = []
+  /** `subject * entitlements + ent` -> the subject's targets naming exactly that entitlement. */
+  readonly #targetsByPair = new Map<number, SubjectTarget[]>()
   readonly privileged: Uint8Array
   readonly birthright: Uint8Array
   /** Dependencies of "no ticket explains this": every stream of every ticket source (`source\t*`). */
@@ -156,6 +160,7 @@ export class RunContext {
         hits.length === 1 ? 'resolved' : hits.length === 0 ? 'unknown' : 'ambiguous'
       return { system, text, status, ent: hits.length === 1 ? hits[0]! : -1 }
     }
+    let seq = 0
     return snap.tickets.map((t, ti) => {
       const subject = this.resolveBeneficiary(t.beneficiary)
       const beneficiaryKey = t.beneficiary ? this.keyer(t.beneficiary) : null
@@ -174,10 +179,14 @@ export class RunContext {
       if (subject >= 0) {
         for (const tg of targets) {
           if (tg.ent < 0) continue
+          const ref = { ticket: ti, ent: tg.ent, seq: seq++ }
           const list = this.subjectTargets[subject]
-          const ref = { ticket: ti, ent: tg.ent }
           if (list) list.push(ref)
           else this.subjectTargets[subject] = [ref]
+          const pair = subject * snap.entitlements.length + tg.ent
+          const byPair = this.#targetsByPair.get(pair)
+          if (byPair) byPair.push(ref)
+          else this.#targetsByPair.set(pair, [ref])
         }
       }
       return {
@@ -192,6 +201,27 @@ export class RunContext {
         settledAt: t.closedAt ?? t.updatedAt,
       }
     })
+  }
+
+  /**
+   * The subject's ticket targets that a grant of `ent` answers to (naming `ent` or one it confers), in ticket
+   * order, into `out`. Looked up by entitlement, not scanned: one subject can hold thousands of grants and name
+   * thousands of targets, and this runs once per grant.
+   */
+  targetsGivenBy(subject: number, ent: number, out: SubjectTarget[]): SubjectTarget[] {
+    out.length = 0
+    const n = this.snap.entitlements.length
+    const own = this.#targetsByPair.get(subject * n + ent)
+    if (own) for (const st of own) out.push(st)
+    let lists = own ? 1 : 0
+    for (const c of this.holding.conferred(ent)) {
+      const more = this.#targetsByPair.get(subject * n + c)
+      if (!more) continue
+      for (const st of more) out.push(st)
+      lists++
+    }
+    if (lists > 1) out.sort((a, b) => a.seq - b.seq)
+    return out
   }
 
   /** Approvers with authority over an entitlement, or null when the policy names none (anyone may approve). */

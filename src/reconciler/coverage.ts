@@ -2,8 +2,6 @@ import { RunContext as Ctx, type RunContext, type SubjectTarget, selectable } fr
 import { compileSelector, type EntitlementMatcher } from './selectors.ts'
 import { type CoveredBy, recKey } from './snapshot.ts'
 
-const NONE: readonly SubjectTarget[] = []
-
 /** What the grant rules need to know about one identity-held direct grant. */
 export interface GrantAnalysis {
   grant: number
@@ -64,9 +62,7 @@ export class CoverageAnalyser {
     const ent = g.ent[k]!
     const granted = g.grantedAt[k]!
     const time = Number.isNaN(granted) ? g.firstSeen[k]! : granted
-    const named = this.#named
-    named.length = 0
-    for (const st of ctx.subjectTargets[subject] ?? NONE) if (ctx.holding.gives(ent, st.ent)) named.push(st)
+    const named = ctx.targetsGivenBy(subject, ent, this.#named)
     const covering = this.#covering
     const expired = this.#expired
     covering.length = 0

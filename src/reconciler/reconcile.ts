@@ -15,7 +15,7 @@ import { finishReconcileRun, startReconcileRun } from '../store/repositories/rec
 import { activeSuppressions } from '../store/repositories/suppressions.ts'
 import { streamCompleteness } from '../store/repositories/sync-runs.ts'
 import { completenessCheck, sourcesWithFailedLastRun } from './completeness.ts'
-import { RunContext } from './context.ts'
+import { RunContext, type SubjectTarget } from './context.ts'
 import { type EvidenceDraft, type EvidenceDrafts, evaluate } from './evaluate.ts'
 import { conferredNames, finalize } from './finalize.ts'
 import { applyLifecycle, type LifecycleCounts, planLifecycle } from './lifecycle.ts'
@@ -277,6 +277,7 @@ function evidenceBuilder(
   // so telling unchanged coverage from changed costs no string keys per grant.
   const windowIndex = new Map(ctx.tickets.map((info, i) => [recKey(info.t.source, info.t.externalId), i]))
   const recordedInWindow = Int32Array.from(snap.evTickets, (key) => windowIndex.get(key) ?? -1)
+  const scratch: SubjectTarget[] = []
   // One row per grant in a write, whatever the drafts hold.
   const seen = new Uint8Array(g.n)
   return (drafts) => {
@@ -296,9 +297,7 @@ function evidenceBuilder(
       const ent = snap.entitlements[g.ent[k]!]!
       let detail: Record<string, unknown>
       if (info) {
-        const named = ctx.subjectTargets[id.subject]?.find(
-          (st) => st.ticket === d.ticket && ctx.holding.gives(g.ent[k]!, st.ent),
-        )
+        const named = ctx.targetsGivenBy(id.subject, g.ent[k]!, scratch).find((st) => st.ticket === d.ticket)
         let base = perTicket.get(d.ticket)
         if (!base) {
           base = {
