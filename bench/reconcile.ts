@@ -41,6 +41,8 @@ const { values } = parseArgs({
     dir: { type: 'string' },
     size: { type: 'string' },
     input: { type: 'string' },
+    /** Run the reconcile child with this V8 old-space cap (`--max-old-space-size`), as an operator may. */
+    'heap-mb': { type: 'string' },
     /** Postgres: keep the loaded schema and reuse it next time (reconcile's own tables are cleared). */
     reuse: { type: 'boolean', default: false },
     /** Only rewrite reconcile.md from the recorded reconcile-*.json. */
@@ -132,6 +134,8 @@ interface Row {
   counts: ReturnType<typeof generateScenario>['counts']
   loadMs: number
   result: ChildResult
+  /** The child ran with this old-space cap (MB). */
+  heapMb?: number
 }
 
 async function parent(): Promise<void> {
@@ -173,7 +177,18 @@ async function parent(): Promise<void> {
           manifest: scenario.manifest.map(comparisonKey),
         }),
       )
-      const args = [process.argv[1]!, '--child', '--store', kind, '--size', size, '--input', input]
+      const heapMb = values['heap-mb'] ? Number(values['heap-mb']) : undefined
+      const args = [
+        ...(heapMb ? [`--max-old-space-size=${heapMb}`] : []),
+        process.argv[1]!,
+        '--child',
+        '--store',
+        kind,
+        '--size',
+        size,
+        '--input',
+        input,
+      ]
       if (dir) args.push('--dir', dir)
       else args.push('--schema', schema)
       const c = spawnSync(process.execPath, args, {
@@ -185,10 +200,10 @@ async function parent(): Promise<void> {
       if (c.status !== 0) throw new Error(`child failed (${c.status})`)
       const result = JSON.parse(c.stdout.trim().split('\n').pop()!) as ChildResult
       process.stderr.write(`${kind} ${size}: ${JSON.stringify(result)}\n`)
-      const row: Row = { store: kind, size, counts, loadMs, result }
+      const row: Row = { store: kind, size, counts, loadMs, result, ...(heapMb ? { heapMb } : {}) }
       // One file per store and size, so runs of a subset update their rows of the report and keep the others.
       writeFileSync(
-        new URL(`./results/reconcile-${kind}-${size}.json`, import.meta.url),
+        new URL(`./results/reconcile-${kind}-${size}${heapMb ? `-heap${heapMb}` : ''}.json`, import.meta.url),
         `${JSON.stringify(row, null, 2)}\n`,
       )
       rows.push(row)
@@ -219,7 +234,7 @@ async function isLoaded(store: Store, schema: string, grants: number): Promise<b
 /** Every recorded run, medium before large, Postgres before PGlite. */
 function allRows(): Row[] {
   const dir = new URL('./results/', import.meta.url)
-  const order = (r: Row) => `${r.size === 'medium' ? 0 : 1}${r.store === 'postgres' ? 0 : 1}`
+  const order = (r: Row) => `${r.size === 'medium' ? 0 : 1}${r.store === 'postgres' ? 0 : 1}${r.heapMb ? 1 : 0}`
   return readdirSync(dir)
     .filter((f) => /^reconcile-.*\.json$/.test(f))
     .map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as Row)
@@ -247,17 +262,18 @@ function report(rows: Row[]): string {
   ]
   for (const r of rows) {
     lines.push(
-      `| ${r.store} | ${r.size} | ${r.counts.identities} | ${r.counts.directGrants} | ${r.counts.tickets} | ` +
+      `| ${r.store}${r.heapMb ? ` (heap cap ${r.heapMb} MB)` : ''} | ${r.size} | ${r.counts.identities} | ${r.counts.directGrants} | ${r.counts.tickets} | ` +
         `${sec(r.result.first)} | ${sec(r.result.second)} | ` +
         `${r.result.maxRssMb} MB | ${r.result.matched}/${r.result.expected} matched, ${r.result.open} open |`,
     )
   }
   lines.push('', '## Phases (first run, ms)', '', '| store | size | phases |', '|---|---|---|')
-  for (const r of rows) lines.push(`| ${r.store} | ${r.size} | ${JSON.stringify(r.result.first.timings)} |`)
+  for (const r of rows.filter((x) => !x.heapMb))
+    lines.push(`| ${r.store} | ${r.size} | ${JSON.stringify(r.result.first.timings)} |`)
   const ratio: string[] = []
   for (const store of new Set(rows.map((r) => r.store))) {
-    const m = rows.find((r) => r.store === store && r.size === 'medium')
-    const l = rows.find((r) => r.store === store && r.size === 'large')
+    const m = rows.find((r) => r.store === store && r.size === 'medium' && !r.heapMb)
+    const l = rows.find((r) => r.store === store && r.size === 'large' && !r.heapMb)
     if (m && l) {
       const time = l.result.first.wallMs / m.result.first.wallMs
       const data = l.counts.directGrants / m.counts.directGrants
