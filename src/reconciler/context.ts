@@ -8,11 +8,12 @@ import type { EntitlementRec, Snapshot, TicketRec } from './snapshot.ts'
 export type TargetStatus = 'resolved' | 'unknown' | 'ambiguous'
 
 export interface ResolvedTarget {
-  system: string | null
-  text: string
-  status: TargetStatus
+  // Shared between tickets that name the same target: never mutated.
+  readonly system: string | null
+  readonly text: string
+  readonly status: TargetStatus
   /** The entitlement index when resolved, else -1. */
-  ent: number
+  readonly ent: number
 }
 
 /** A ticket with its beneficiary, targets and approvals resolved. */
@@ -39,6 +40,9 @@ export interface SubjectTarget {
   seq: number
 }
 
+/** Up to this many targets a subject's list is scanned; past it, it is indexed by entitlement (once). */
+const SCAN_TARGETS = 16
+
 /**
  * Everything the rules share for one run: the snapshot, the policy compiled against it, resolved subjects and
  * tickets, and the holding graph. Built once per run, in time linear in the data.
@@ -52,8 +56,8 @@ export class RunContext {
   readonly tickets: TicketInfo[]
   /** subject -> its tickets' resolved targets (an array by subject index: read once per grant). */
   readonly subjectTargets: (SubjectTarget[] | undefined)[] = []
-  /** `subject * entitlements + ent` -> the subject's targets naming exactly that entitlement. */
-  readonly #targetsByPair = new Map<number, SubjectTarget[]>()
+  /** For subjects with many targets only: entitlement -> the subject's targets naming exactly it. */
+  readonly #targetsByEnt = new Map<number, Map<number, SubjectTarget[]>>()
   readonly privileged: Uint8Array
   readonly birthright: Uint8Array
   /** Dependencies of "no ticket explains this": every stream of every ticket source (`source\t*`). */
@@ -77,7 +81,18 @@ export class RunContext {
     const idpSources = new Set([...sources.identities, ...snap.identities.map((i) => i.source)])
     this.ticketSide = [...ticketSources].sort().map(wildcard)
     this.idpSide = [...idpSources].sort().map(wildcard)
-    this.keyer = createPersonKeyer(policy.identities)
+    // Memoised: tickets name the same requesters, beneficiaries and approvers again and again, and one key
+    // string each (not one per mention) keeps a quarter of a million tickets small.
+    const keyer = createPersonKeyer(policy.identities)
+    const keys = new Map<string, string>()
+    this.keyer = (text) => {
+      let k = keys.get(text)
+      if (k === undefined) {
+        k = keyer(text)
+        keys.set(text, k)
+      }
+      return k
+    }
     this.#resolveSubjects()
     this.holding = new Holding(snap)
     const priv = compileAny(policy.privileged)
@@ -151,7 +166,18 @@ export class RunContext {
       add(byId, e.externalId, i)
       add(byName, e.name.toLowerCase(), i)
     })
+    // Tickets name a few thousand entitlements between them: each (system, text) is resolved once and shared.
+    const resolved = new Map<string, ResolvedTarget>()
     const resolveTarget = (system: string | null, text: string): ResolvedTarget => {
+      const key = `${system ?? ''}\t${text}`
+      let r = resolved.get(key)
+      if (!r) {
+        r = resolveTargetOnce(system, text)
+        resolved.set(key, r)
+      }
+      return r
+    }
+    const resolveTargetOnce = (system: string | null, text: string): ResolvedTarget => {
       const found = new Set<number>()
       for (const i of byId.get(text.trim()) ?? []) found.add(i)
       for (const i of byName.get(text.trim().toLowerCase()) ?? []) found.add(i)
@@ -183,10 +209,6 @@ export class RunContext {
           const list = this.subjectTargets[subject]
           if (list) list.push(ref)
           else this.subjectTargets[subject] = [ref]
-          const pair = subject * snap.entitlements.length + tg.ent
-          const byPair = this.#targetsByPair.get(pair)
-          if (byPair) byPair.push(ref)
-          else this.#targetsByPair.set(pair, [ref])
         }
       }
       return {
@@ -205,17 +227,32 @@ export class RunContext {
 
   /**
    * The subject's ticket targets that a grant of `ent` answers to (naming `ent` or one it confers), in ticket
-   * order, into `out`. Looked up by entitlement, not scanned: one subject can hold thousands of grants and name
-   * thousands of targets, and this runs once per grant.
+   * order, into `out`. A long list is looked up by entitlement, not scanned: one subject can hold thousands of
+   * grants and name thousands of targets, and this runs once per grant.
    */
   targetsGivenBy(subject: number, ent: number, out: SubjectTarget[]): SubjectTarget[] {
     out.length = 0
-    const n = this.snap.entitlements.length
-    const own = this.#targetsByPair.get(subject * n + ent)
+    const list = this.subjectTargets[subject]
+    if (!list) return out
+    if (list.length <= SCAN_TARGETS) {
+      for (const st of list) if (this.holding.gives(ent, st.ent)) out.push(st)
+      return out
+    }
+    let byEnt = this.#targetsByEnt.get(subject)
+    if (!byEnt) {
+      byEnt = new Map()
+      for (const st of list) {
+        const l = byEnt.get(st.ent)
+        if (l) l.push(st)
+        else byEnt.set(st.ent, [st])
+      }
+      this.#targetsByEnt.set(subject, byEnt)
+    }
+    const own = byEnt.get(ent)
     if (own) for (const st of own) out.push(st)
     let lists = own ? 1 : 0
     for (const c of this.holding.conferred(ent)) {
-      const more = this.#targetsByPair.get(subject * n + c)
+      const more = byEnt.get(c)
       if (!more) continue
       for (const st of more) out.push(st)
       lists++
