@@ -3,6 +3,7 @@ import type { EntitlementType } from '../model/entitlement.ts'
 import type { IdentityKind, IdentityStatus } from '../model/identity.ts'
 import type { TicketKind, TicketState, TicketTarget, Verdict } from '../model/ticket.ts'
 import type { Database, Db } from '../store/database.ts'
+import { hasConcurrentConnections } from '../store/open.ts'
 import {
   COVERED_BY,
   type EntitlementRec,
@@ -73,6 +74,22 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
       // Cursors are planned for their first rows by default (merge joins over index scans); every row is read
       // here, so plan for the whole result (hash joins), as a plain query would be.
       await sql`set local cursor_tuple_fraction = 1`.execute(trx)
+      // On Postgres the tickets are read on a second connection at the same time, in this very snapshot
+      // (exported to it), so the database works on both scans at once. PGlite has one connection.
+      let ticketsElsewhere: Promise<TicketRec[]> | undefined
+      if (hasConcurrentConnections(db)) {
+        const { rows } = await sql<{ id: string }>`select pg_export_snapshot() as id`.execute(trx)
+        ticketsElsewhere = db
+          .transaction()
+          .setIsolationLevel('repeatable read')
+          .execute(async (other) => {
+            await sql`set transaction snapshot ${sql.lit(rows[0]!.id)}`.execute(other)
+            await sql`set local cursor_tuple_fraction = 1`.execute(other)
+            return scanTickets(other, windowStart, str, streams)
+          })
+        // Awaited below; a failure before then must not be reported as unhandled.
+        ticketsElsewhere.catch(() => {})
+      }
       const identities: IdentityRec[] = []
       const identityIndex = new Map<string, number>()
       await scan<{
@@ -206,70 +223,7 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
         },
       )
 
-      const tickets: TicketRec[] = []
-      await scan<{
-        source: string
-        external_id: string
-        key: string
-        url: string | null
-        kind: string
-        state: string
-        approval: string
-        requester: string | null
-        beneficiary: string | null
-        targets: TicketTarget[]
-        expires_ms: number | null
-        created_ms: number
-        updated_ms: number
-        closed_ms: number | null
-        unmappable: string | null
-        stream: string
-        approvals: [string, string, number | null][] | string
-      }>(
-        trx,
-        sql`select t.source, t.external_id, t.key, t.url, t.kind, t.state, t.approval, t.requester, t.beneficiary,
-        t.targets, t.unmappable, t.stream,
-        (extract(epoch from t.expires_at) * 1000)::float8 as expires_ms,
-        (extract(epoch from t.created_at) * 1000)::float8 as created_ms,
-        (extract(epoch from t.updated_at) * 1000)::float8 as updated_ms,
-        (extract(epoch from t.closed_at) * 1000)::float8 as closed_ms,
-        coalesce(a.approvals, '[]'::jsonb) as approvals
-      from tickets t
-      left join (
-        select source, ticket_id, jsonb_agg(jsonb_build_array(approver, decision,
-          (extract(epoch from decided_at) * 1000)::float8) order by seq) as approvals
-        from approvals group by source, ticket_id
-      ) a on a.source = t.source and a.ticket_id = t.external_id
-      where t.removed_at is null and t.created_at >= ${new Date(windowStart).toISOString()}::timestamptz`,
-        (r) => {
-          const approvals = typeof r.approvals === 'string' ? JSON.parse(r.approvals) : r.approvals
-          tickets.push({
-            source: str(r.source),
-            externalId: r.external_id,
-            key: r.key,
-            url: r.url,
-            kind: str(r.kind) as TicketKind,
-            state: str(r.state) as TicketState,
-            approval: str(r.approval) as Verdict,
-            requester: str(r.requester),
-            beneficiary: str(r.beneficiary),
-            targets: (
-              (typeof r.targets === 'string' ? JSON.parse(r.targets) : (r.targets ?? [])) as TicketTarget[]
-            ).map((tg) => ({ system: str(tg.system ?? null), entitlement: str(tg.entitlement) })),
-            approvals: (approvals as [string, string, number | null][]).map(([approver, decision, at]) => ({
-              approver: str(approver),
-              decision: str(decision) as TicketRec['approvals'][number]['decision'],
-              decidedAt: msOrNull(at),
-            })),
-            expiresAt: msOrNull(r.expires_ms),
-            createdAt: Number(r.created_ms),
-            updatedAt: Number(r.updated_ms),
-            closedAt: msOrNull(r.closed_ms),
-            unmappable: r.unmappable,
-            stream: streams.id(recKey(r.source, r.stream)),
-          })
-        },
-      )
+      const tickets = await (ticketsElsewhere ?? scanTickets(trx, windowStart, str, streams))
 
       const credentials: Snapshot['credentials'] = []
       await scan<{
@@ -317,6 +271,80 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
         subjectIndex: new Map(),
       }
     })
+}
+
+/** The look-back window's tickets with their approvals, in one cursor scan. */
+async function scanTickets(
+  trx: Kysely<Database>,
+  windowStart: number,
+  str: ReturnType<typeof stringPool>,
+  streams: Interner,
+): Promise<TicketRec[]> {
+  const tickets: TicketRec[] = []
+  await scan<{
+    source: string
+    external_id: string
+    key: string
+    url: string | null
+    kind: string
+    state: string
+    approval: string
+    requester: string | null
+    beneficiary: string | null
+    targets: TicketTarget[]
+    expires_ms: number | null
+    created_ms: number
+    updated_ms: number
+    closed_ms: number | null
+    unmappable: string | null
+    stream: string
+    approvals: [string, string, number | null][] | string
+  }>(
+    trx,
+    sql`select t.source, t.external_id, t.key, t.url, t.kind, t.state, t.approval, t.requester, t.beneficiary,
+    t.targets, t.unmappable, t.stream,
+    (extract(epoch from t.expires_at) * 1000)::float8 as expires_ms,
+    (extract(epoch from t.created_at) * 1000)::float8 as created_ms,
+    (extract(epoch from t.updated_at) * 1000)::float8 as updated_ms,
+    (extract(epoch from t.closed_at) * 1000)::float8 as closed_ms,
+    coalesce(a.approvals, '[]'::jsonb) as approvals
+  from tickets t
+  left join (
+    select source, ticket_id, jsonb_agg(jsonb_build_array(approver, decision,
+      (extract(epoch from decided_at) * 1000)::float8) order by seq) as approvals
+    from approvals group by source, ticket_id
+  ) a on a.source = t.source and a.ticket_id = t.external_id
+  where t.removed_at is null and t.created_at >= ${new Date(windowStart).toISOString()}::timestamptz`,
+    (r) => {
+      const approvals = typeof r.approvals === 'string' ? JSON.parse(r.approvals) : r.approvals
+      tickets.push({
+        source: str(r.source),
+        externalId: r.external_id,
+        key: r.key,
+        url: r.url,
+        kind: str(r.kind) as TicketKind,
+        state: str(r.state) as TicketState,
+        approval: str(r.approval) as Verdict,
+        requester: str(r.requester),
+        beneficiary: str(r.beneficiary),
+        targets: (
+          (typeof r.targets === 'string' ? JSON.parse(r.targets) : (r.targets ?? [])) as TicketTarget[]
+        ).map((tg) => ({ system: str(tg.system ?? null), entitlement: str(tg.entitlement) })),
+        approvals: (approvals as [string, string, number | null][]).map(([approver, decision, at]) => ({
+          approver: str(approver),
+          decision: str(decision) as TicketRec['approvals'][number]['decision'],
+          decidedAt: msOrNull(at),
+        })),
+        expiresAt: msOrNull(r.expires_ms),
+        createdAt: Number(r.created_ms),
+        updatedAt: Number(r.updated_ms),
+        closedAt: msOrNull(r.closed_ms),
+        unmappable: r.unmappable,
+        stream: streams.id(recKey(r.source, r.stream)),
+      })
+    },
+  )
+  return tickets
 }
 
 let cursorNo = 0

@@ -32,6 +32,14 @@ export interface Store {
 // int8 (bigserial ids, counters) as strings would leak into every caller; they fit in a double here.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
 
+/** Stores whose connections can run side by side (a Postgres pool; PGlite has one connection). */
+const pooled = new WeakSet<Db>()
+
+/** Whether two transactions on this store can run at once (else the second waits for the first). */
+export function hasConcurrentConnections(db: Db): boolean {
+  return pooled.has(db)
+}
+
 export async function openStore(opts: StoreOptions = {}): Promise<Store> {
   if (opts.url) {
     const pool = new pg.Pool({
@@ -40,6 +48,7 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
       options: opts.schema ? `-c search_path=${opts.schema}` : undefined,
     })
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    if ((opts.maxConnections ?? 10) > 1) pooled.add(db)
     const u = new URL(opts.url)
     return {
       db,
