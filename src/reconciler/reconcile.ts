@@ -125,6 +125,7 @@ export async function reconcile(db: Db, opts: ReconcileOptions): Promise<Reconci
       })),
       at,
     )
+    lap('personKeys')
     const evidenceWritten = await writeEvidence(db, evidence, buildEvidence, { at, runId })
     lap('evidence')
     const failedSources = await sourcesWithFailedLastRun(db)
