@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import { sql } from 'kysely'
 import type { ObservedEntitlement } from '../../connectors/types.ts'
 import type { Entitlement } from '../../model/entitlement.ts'
 import { bulkUpsert } from '../bulk.ts'
-import type { Db } from '../database.ts'
+import type { Db, EntitlementTable } from '../database.ts'
 import { type SeenBy, SYNCED_COLUMNS, SYNCED_UPDATE, syncedValues } from './synced.ts'
 
 const SPEC = {
@@ -47,6 +47,18 @@ export async function markEntitlementsRemoved(
   return Number(r.numAffectedRows ?? 0)
 }
 
+function observedEntitlement(r: Selectable<EntitlementTable>): ObservedEntitlement {
+  return {
+    source: r.source,
+    externalId: r.external_id,
+    type: r.type as Entitlement['type'],
+    name: r.name,
+    resource: r.resource,
+    privileged: r.privileged,
+    owners: r.owners,
+  }
+}
+
 export async function listEntitlements(
   db: Db,
   source?: string,
@@ -55,15 +67,25 @@ export async function listEntitlements(
   if (source) q = q.where('source', '=', source)
   const rows = await q.orderBy('source').orderBy('external_id').execute()
   return rows.map((r) => ({
-    source: r.source,
-    externalId: r.external_id,
-    type: r.type as Entitlement['type'],
-    name: r.name,
-    resource: r.resource,
-    privileged: r.privileged,
-    owners: r.owners,
+    ...observedEntitlement(r),
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
     removedAt: r.removed_at,
   }))
+}
+
+/** The stored entitlements of a source with these ids (one query), e.g. to complete a partial delta record. */
+export async function entitlementsById(
+  db: Db,
+  source: string,
+  ids: readonly string[],
+): Promise<Map<string, ObservedEntitlement>> {
+  if (!ids.length) return new Map()
+  const rows = await db
+    .selectFrom('entitlements')
+    .selectAll()
+    .where('source', '=', source)
+    .where('external_id', 'in', [...ids])
+    .execute()
+  return new Map(rows.map((r) => [r.external_id, observedEntitlement(r)]))
 }

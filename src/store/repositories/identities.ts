@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import { sql } from 'kysely'
 import type { ObservedIdentity } from '../../connectors/types.ts'
 import type { Identity } from '../../model/identity.ts'
 import { bulkUpsert } from '../bulk.ts'
-import type { Db } from '../database.ts'
+import type { Db, IdentityTable } from '../database.ts'
 import { type SeenBy, SYNCED_COLUMNS, SYNCED_UPDATE, syncedValues } from './synced.ts'
 
 const SPEC = {
@@ -68,14 +68,8 @@ export async function markIdentitiesRemoved(
   return Number(r.numAffectedRows ?? 0)
 }
 
-export async function listIdentities(
-  db: Db,
-  source?: string,
-): Promise<(Identity & { removedAt: Date | null })[]> {
-  let q = db.selectFrom('identities').selectAll()
-  if (source) q = q.where('source', '=', source)
-  const rows = await q.orderBy('source').orderBy('external_id').execute()
-  return rows.map((r) => ({
+function observedIdentity(r: Selectable<IdentityTable>): ObservedIdentity {
+  return {
     source: r.source,
     externalId: r.external_id,
     kind: r.kind as Identity['kind'],
@@ -86,8 +80,36 @@ export async function listIdentities(
     status: r.status as Identity['status'],
     owners: r.owners,
     createdAt: r.created_at,
+  }
+}
+
+export async function listIdentities(
+  db: Db,
+  source?: string,
+): Promise<(Identity & { removedAt: Date | null })[]> {
+  let q = db.selectFrom('identities').selectAll()
+  if (source) q = q.where('source', '=', source)
+  const rows = await q.orderBy('source').orderBy('external_id').execute()
+  return rows.map((r) => ({
+    ...observedIdentity(r),
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
     removedAt: r.removed_at,
   }))
+}
+
+/** The stored identities of a source with these ids (one query), e.g. to complete a partial delta record. */
+export async function identitiesById(
+  db: Db,
+  source: string,
+  ids: readonly string[],
+): Promise<Map<string, ObservedIdentity>> {
+  if (!ids.length) return new Map()
+  const rows = await db
+    .selectFrom('identities')
+    .selectAll()
+    .where('source', '=', source)
+    .where('external_id', 'in', [...ids])
+    .execute()
+  return new Map(rows.map((r) => [r.external_id, observedIdentity(r)]))
 }

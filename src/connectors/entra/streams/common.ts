@@ -5,7 +5,6 @@ import { HttpError } from '../../http/errors.ts'
 import type { StreamWriter, SyncContext } from '../../types.ts'
 import type { GraphClient } from '../client.ts'
 import type { EntraConfig } from '../config.ts'
-import type { Entitlement, Identity } from '../transform.ts'
 
 export interface EntraRun {
   ctx: SyncContext<EntraConfig>
@@ -39,64 +38,6 @@ export function cursorRefused(e: unknown): string | undefined {
   if (e.status === 400 || e.status === 404)
     return `Graph refused the stored cursor (${e.status} ${e.vendorCode ?? ''})`.trim()
   return undefined
-}
-
-/** Stored identities by external id (one query per page), to complete partial delta records. */
-export async function storedIdentities(
-  db: Db,
-  source: string,
-  ids: readonly string[],
-): Promise<Map<string, Identity>> {
-  if (!ids.length) return new Map()
-  const rows = await db
-    .selectFrom('identities')
-    .selectAll()
-    .where('source', '=', source)
-    .where('external_id', 'in', [...ids])
-    .execute()
-  return new Map(
-    rows.map((r) => [
-      r.external_id,
-      {
-        externalId: r.external_id,
-        kind: r.kind as Identity['kind'],
-        login: r.login,
-        email: r.email,
-        upn: r.upn,
-        displayName: r.display_name,
-        status: r.status as Identity['status'],
-        owners: r.owners,
-        createdAt: r.created_at,
-      },
-    ]),
-  )
-}
-
-export async function storedEntitlements(
-  db: Db,
-  source: string,
-  ids: readonly string[],
-): Promise<Map<string, Entitlement>> {
-  if (!ids.length) return new Map()
-  const rows = await db
-    .selectFrom('entitlements')
-    .selectAll()
-    .where('source', '=', source)
-    .where('external_id', 'in', [...ids])
-    .execute()
-  return new Map(
-    rows.map((r) => [
-      r.external_id,
-      {
-        externalId: r.external_id,
-        type: r.type as Entitlement['type'],
-        name: r.name,
-        resource: r.resource,
-        privileged: r.privileged,
-        owners: r.owners,
-      },
-    ]),
-  )
 }
 
 /** Of these ids, the ones that are groups of this source (for role assignments, which do not say). */

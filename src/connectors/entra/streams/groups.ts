@@ -1,8 +1,9 @@
+import { entitlementsById } from '../../../store/repositories/entitlements.ts'
 import { parseRecords } from '../../http/validate.ts'
 import type { GrantKey, GrantScope, SyncBatch } from '../../types.ts'
 import { GROUP_SELECT, RawGroup, RawRemoved } from '../schema.ts'
 import { type Entitlement, type Grant, groupToEntitlement, memberPrincipal } from '../transform.ts'
-import { type EntraRun, storedEntitlements } from './common.ts'
+import type { EntraRun } from './common.ts'
 import { runDeltaStream } from './delta.ts'
 
 /**
@@ -29,7 +30,7 @@ export function syncGroups(run: EntraRun): Promise<void> {
       const { records, invalid } = parseRecords(present, RawGroup)
       const partial = records.filter((g) => g.displayName === undefined).map((g) => g.id)
       const previous =
-        w.mode === 'incremental' ? await storedEntitlements(run.ctx.db, source, partial) : new Map()
+        w.mode === 'incremental' ? await entitlementsById(run.ctx.db, source, partial) : new Map()
       const entitlements: Entitlement[] = []
       const grants: Grant[] = []
       const removedGrants: GrantKey[] = []

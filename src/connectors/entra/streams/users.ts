@@ -1,8 +1,9 @@
+import { identitiesById } from '../../../store/repositories/identities.ts'
 import { parseRecords } from '../../http/validate.ts'
 import type { SyncBatch } from '../../types.ts'
 import { RawRemoved, RawUser, USER_SELECT } from '../schema.ts'
 import { type Identity, userToIdentity } from '../transform.ts'
-import { type EntraRun, storedIdentities } from './common.ts'
+import type { EntraRun } from './common.ts'
 import { runDeltaStream } from './delta.ts'
 
 /** Users through `/users/delta`: identities; `@removed` removes the identity. */
@@ -24,7 +25,7 @@ export function syncUsers(run: EntraRun): Promise<void> {
       // A delta round may send only what changed: complete such users from what the store holds.
       const partial = records.filter((u) => u.userPrincipalName === undefined).map((u) => u.id)
       const previous =
-        w.mode === 'incremental' ? await storedIdentities(run.ctx.db, source, partial) : new Map()
+        w.mode === 'incremental' ? await identitiesById(run.ctx.db, source, partial) : new Map()
       const identities: Identity[] = []
       for (const u of records) {
         const id = userToIdentity(u, previous.get(u.id))
