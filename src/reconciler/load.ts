@@ -3,7 +3,7 @@ import type { EntitlementType } from '../model/entitlement.ts'
 import type { IdentityKind, IdentityStatus } from '../model/identity.ts'
 import type { TicketKind, TicketState, TicketTarget, Verdict } from '../model/ticket.ts'
 import type { Database, Db } from '../store/database.ts'
-import { hasConcurrentConnections } from '../store/open.ts'
+import { connectionsOf } from '../store/open.ts'
 import {
   COVERED_BY,
   type EntitlementRec,
@@ -77,7 +77,8 @@ export async function loadSnapshot(db: Db, opts: { now: Date; lookBackDays: numb
       // On Postgres the tickets are read on a second connection at the same time, in this very snapshot
       // (exported to it), so the database works on both scans at once. PGlite has one connection.
       let ticketsElsewhere: Promise<TicketRec[]> | undefined
-      if (hasConcurrentConnections(db)) {
+      // Three: this one, the tickets' one, and the reconcile lock's (reconcile.ts), or it would wait for itself.
+      if (connectionsOf(db) >= 3) {
         const { rows } = await sql<{ id: string }>`select pg_export_snapshot() as id`.execute(trx)
         ticketsElsewhere = db
           .transaction()

@@ -8,12 +8,14 @@ import type { FindingEvent } from '../model/finding.ts'
 import type { RuleId } from '../model/rule-id.ts'
 import type { Severity } from '../model/severity.ts'
 import type { Database, Db } from '../store/database.ts'
+import { connectionsOf } from '../store/open.ts'
 import { type EvidenceWrite, upsertEvidence } from '../store/repositories/evidence.ts'
 import { loadFindingStates } from '../store/repositories/findings.ts'
 import { syncPersonKeys } from '../store/repositories/person-keys.ts'
 import { finishReconcileRun, startReconcileRun } from '../store/repositories/reconcile-runs.ts'
 import { activeSuppressions } from '../store/repositories/suppressions.ts'
 import { streamCompleteness } from '../store/repositories/sync-runs.ts'
+import { withSessionLock } from '../store/session-lock.ts'
 import { completenessCheck, sourcesWithFailedLastRun } from './completeness.ts'
 import { RunContext, type SubjectTarget } from './context.ts'
 import { type EvidenceDraft, type EvidenceDrafts, evaluate } from './evaluate.ts'
@@ -72,6 +74,18 @@ const IDP_KINDS = new Set(['entra', 'okta'])
  * grants and the findings' lifecycle with one event per change, all under one run id.
  */
 export async function reconcile(db: Db, opts: ReconcileOptions): Promise<ReconcileSummary> {
+  // Two runs at once would plan the same lifecycle changes from the same findings and record them twice. The
+  // lock pins a connection for the run, so it needs a pool of two or more (the embedded store is one process).
+  if (connectionsOf(db) < 2) return reconcileOnce(db, opts)
+  return withSessionLock(
+    db,
+    'reconcile',
+    'another accord process is reconciling this store; try again when it finishes',
+    () => reconcileOnce(db, opts),
+  )
+}
+
+async function reconcileOnce(db: Db, opts: ReconcileOptions): Promise<ReconcileSummary> {
   const at = now()
   const runId = randomUUID()
   const log = opts.logger.child({ reconcileRun: runId })

@@ -32,12 +32,15 @@ export interface Store {
 // int8 (bigserial ids, counters) as strings would leak into every caller; they fit in a double here.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
 
-/** Stores whose connections can run side by side (a Postgres pool; PGlite has one connection). */
-const pooled = new WeakSet<Db>()
+/** The pool size of each Postgres store (PGlite has one connection). */
+const poolSizes = new WeakMap<Db, number>()
 
-/** Whether two transactions on this store can run at once (else the second waits for the first). */
-export function hasConcurrentConnections(db: Db): boolean {
-  return pooled.has(db)
+/**
+ * How many transactions can run on this store at once (1: the second waits for the first). Work that holds
+ * connections while it waits for another must not ask for more than this, or it waits for itself.
+ */
+export function connectionsOf(db: Db): number {
+  return poolSizes.get(db) ?? 1
 }
 
 export async function openStore(opts: StoreOptions = {}): Promise<Store> {
@@ -48,7 +51,7 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
       options: opts.schema ? `-c search_path=${opts.schema}` : undefined,
     })
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-    if ((opts.maxConnections ?? 10) > 1) pooled.add(db)
+    poolSizes.set(db, opts.maxConnections ?? 10)
     const u = new URL(opts.url)
     return {
       db,
