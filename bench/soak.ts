@@ -117,6 +117,8 @@ for (let cycle = 1; cycle <= CYCLES; cycle++) {
 await sandbox.close()
 sandbox = undefined
 scenario = undefined
+// Closed servers let go of their handles (and so of everything they reach) on a later turn of the event loop.
+await new Promise((r) => setTimeout(r, 300))
 gc?.()
 const withoutSimulators = mb(process.memoryUsage().heapUsed)
 await store.close()
