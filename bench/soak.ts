@@ -88,6 +88,7 @@ const samples: {
   rssMb: number
   handles: number
   seconds: number
+  rateLimitWaitS: number
   failed: boolean
 }[] = []
 const started = performance.now()
@@ -102,12 +103,14 @@ for (let cycle = 1; cycle <= CYCLES; cycle++) {
     rssMb: mb(process.memoryUsage().rss),
     handles: process.getActiveResourcesInfo().length,
     seconds: (performance.now() - t) / 1000,
+    /** Time the connectors waited on the simulators' rate limits, which they enforce as the vendors do. */
+    rateLimitWaitS: r.syncs.reduce((n, s) => n + s.stats.rateLimitWaitMs, 0) / 1000,
     failed: r.failed,
   }
   samples.push(sample)
   if (cycle === 1 || cycle % 10 === 0) {
     console.log(
-      `cycle ${cycle}: heap ${sample.heapMb} MB, rss ${sample.rssMb} MB, handles ${sample.handles}, ${sample.seconds.toFixed(2)} s${r.failed ? ' (a step failed)' : ''}`,
+      `cycle ${cycle}: heap ${sample.heapMb} MB, rss ${sample.rssMb} MB, handles ${sample.handles}, ${sample.seconds.toFixed(2)} s (rate-limit wait ${sample.rateLimitWaitS.toFixed(2)} s)${r.failed ? ' (a step failed)' : ''}`,
     )
   }
 }
@@ -141,6 +144,7 @@ const summary = [
   `| RSS | ${first.rssMb} MB | ${last.rssMb} MB |`,
   `| active handles | ${first.handles} | ${last.handles} |`,
   `| cycle time | ${first.seconds.toFixed(2)} s | ${last.seconds.toFixed(2)} s |`,
+  `| rate-limit wait (summed over the connectors, which sync in parallel) | ${first.rateLimitWaitS.toFixed(2)} s | ${last.rateLimitWaitS.toFixed(2)} s |`,
   '',
   `Cycles with a failed step: ${failed}.`,
   '',
