@@ -97,6 +97,33 @@ describeEachStore(import.meta.url, 'drift rules', (factory) => {
       expect(ev.rows.map((r) => r.detail.confers)).toEqual([['All Staff Apps']])
     })
 
+    it("finds the covering ticket among a subject's many (the long-list index), through the app role a group confers", async () => {
+      // More tickets than the scan limit: the subject's targets are looked up by entitlement.
+      const others = Array.from({ length: 20 }, (_, i) => ent('entra', `g-other-${i}`, `Other ${i}`))
+      const app = ent('entra', 'r-pay', 'Payroll:User', { type: 'app_role', resource: 'Payroll' })
+      const data = {
+        identities: [ann],
+        entitlements: [vpn, app, ...others],
+        grants: [
+          grant('entra', 'u-ann', 'g-vpn'),
+          grant('entra', 'g-vpn', 'r-pay', days(100), 'group'),
+          ...others.map((o) => grant('entra', 'u-ann', o.externalId)),
+        ],
+      }
+      const otherTickets = others.map((o) => ticket('ann.lee@contoso.com', [o.name]))
+      await sync(store.db, {
+        ...data,
+        tickets: [...otherTickets, ticket('ann.lee@contoso.com', ['Payroll:User'])],
+      })
+      await run(store.db)
+      expect(await openKeys(store.db)).toEqual([])
+      // Without that one ticket the membership is uncovered, whatever else she asked for.
+      await reset(store.db)
+      await sync(store.db, { ...data, tickets: otherTickets })
+      await run(store.db)
+      expect(await openKeys(store.db)).toEqual(['ACC-001 ann.lee@contoso.com VPN -'])
+    })
+
     it('survives nested group cycles', async () => {
       await sync(store.db, {
         identities: [ann],
