@@ -1,3 +1,4 @@
+import { batchRows, mergeBatches } from '../../batch.ts'
 import type { RequestOptions } from '../../http/client.ts'
 import { ahead, odataPages } from '../../http/paging.ts'
 import type { StreamWriter, SyncBatch } from '../../types.ts'
@@ -45,10 +46,10 @@ export async function runDeltaStream(run: EntraRun, spec: DeltaStream): Promise<
           await w.write(pending)
           pending = undefined
         }
-        pending = pending ? merge(pending, batch) : batch
+        pending = pending ? mergeBatches(pending, batch) : batch
         // Pages are committed together up to `deltaCommitRecords` (each write is a transaction); only pages
         // without removals are merged, so an add and a removal of the same grant keep their order.
-        if (size(pending) >= run.ctx.config.deltaCommitRecords || hasRemovals(pending)) {
+        if (batchRows(pending) >= run.ctx.config.deltaCommitRecords || hasRemovals(pending)) {
           await w.write(pending)
           pending = undefined
         }
@@ -71,21 +72,4 @@ export async function runDeltaStream(run: EntraRun, spec: DeltaStream): Promise<
 
 function hasRemovals(b: SyncBatch): boolean {
   return Boolean(b.removed || b.completeGrantScopes?.length)
-}
-
-function size(b: SyncBatch): number {
-  return (b.identities?.length ?? 0) + (b.entitlements?.length ?? 0) + (b.grants?.length ?? 0)
-}
-
-/** Two upsert-only batches as one; the later checkpoint wins. */
-function merge(a: SyncBatch, b: SyncBatch): SyncBatch {
-  const cat = <T>(x: T[] | undefined, y: T[] | undefined) =>
-    x || y ? [...(x ?? []), ...(y ?? [])] : undefined
-  return {
-    identities: cat(a.identities, b.identities),
-    entitlements: cat(a.entitlements, b.entitlements),
-    grants: cat(a.grants, b.grants),
-    invalid: cat(a.invalid, b.invalid),
-    checkpoint: b.checkpoint,
-  }
 }

@@ -4,6 +4,7 @@
  * mid-listing).
  */
 import { grantKey } from '../../../model/grant.ts'
+import { batchRows, mergeBatches } from '../../batch.ts'
 import type { StreamWriter, SyncBatch, SyncContext } from '../../types.ts'
 import type { OktaClient } from '../client.ts'
 import type { OktaConfig } from '../config.ts'
@@ -62,34 +63,6 @@ export function dedupeBatch(b: SyncBatch): SyncBatch {
 /** Rows per transaction when waiting batches are merged: big enough to amortise a commit, small enough for memory. */
 const MERGE_MAX_ROWS = 5_000
 
-function rows(b: SyncBatch): number {
-  return (
-    (b.identities?.length ?? 0) +
-    (b.entitlements?.length ?? 0) +
-    (b.grants?.length ?? 0) +
-    (b.credentials?.length ?? 0)
-  )
-}
-
-/**
- * Two batches as one. Only batches without explicit removals merge: the writer applies a batch's upserts before
- * its removals, so merging "add" after "remove" of the same grant would turn the order around. Scopes and
- * checkpoints keep their meaning: scopes remove only older generations, and the later checkpoint covers both.
- */
-function merge(a: SyncBatch, b: SyncBatch): SyncBatch {
-  const cat = <T>(x: T[] | undefined, y: T[] | undefined) =>
-    x || y ? [...(x ?? []), ...(y ?? [])] : undefined
-  return {
-    identities: cat(a.identities, b.identities),
-    entitlements: cat(a.entitlements, b.entitlements),
-    grants: cat(a.grants, b.grants),
-    credentials: cat(a.credentials, b.credentials),
-    invalid: cat(a.invalid, b.invalid),
-    completeGrantScopes: cat(a.completeGrantScopes, b.completeGrantScopes),
-    checkpoint: b.checkpoint !== undefined ? b.checkpoint : a.checkpoint,
-  }
-}
-
 const mergeable = (b: SyncBatch) => !b.removed && !b.tickets?.length
 
 /**
@@ -112,11 +85,11 @@ export function serialWriter(w: StreamWriter): (b: SyncBatch) => Promise<void> {
         waiting.length &&
         mergeable(batch) &&
         mergeable(waiting[0]!.batch) &&
-        rows(batch) + rows(waiting[0]!.batch) <= MERGE_MAX_ROWS
+        batchRows(batch) + batchRows(waiting[0]!.batch) <= MERGE_MAX_ROWS
       ) {
         const next = waiting.shift()!
         group.push(next)
-        batch = merge(batch, next.batch)
+        batch = mergeBatches(batch, next.batch)
       }
       try {
         // After a failed write nothing later may commit: its checkpoint could claim the failed batch as done.
@@ -188,8 +161,8 @@ export function bufferedWriter(
         await serial(b)
         return
       }
-      buffer = buffer ? merge(buffer, b) : b
-      while (buffer && rows(buffer) >= maxRows) {
+      buffer = buffer ? mergeBatches(buffer, b) : b
+      while (buffer && batchRows(buffer) >= maxRows) {
         if (inflight) {
           await inflight
           check()
